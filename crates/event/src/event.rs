@@ -1,0 +1,225 @@
+//! The normalized event.
+
+use std::sync::Arc;
+
+use crate::field::FieldId;
+use crate::log_source::{Category, LogSourceType};
+use crate::registry::FieldName;
+use crate::time::Timestamp;
+use crate::value::Value;
+
+/// Where in its input an event was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// 1-based line number of the record's first line.
+    Line(u64),
+    /// An EVTX record: its record id, and the chunk it was in.
+    Record { chunk: u64, record: u64 },
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Position::Line(line) => write!(f, "line {line}"),
+            Position::Record { chunk, record } => write!(f, "chunk {chunk} record {record}"),
+        }
+    }
+}
+
+/// The file (or archive member, or `-` for stdin) and the place in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub position: Position,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.position)
+    }
+}
+
+/// One normalized event.
+///
+/// Canonical fields live in a short vector keyed by [`FieldId`]; everything else in a
+/// list of extra fields under the name the record used. Events have tens of fields, so a
+/// linear scan beats hashing.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub source_type: &'static LogSourceType,
+    pub category: Category,
+    pub origin: Origin,
+    fields: Vec<(FieldId, Value)>,
+    extra: Vec<(Box<str>, Value)>,
+}
+
+impl Event {
+    pub fn new(source_type: &'static LogSourceType, category: Category, origin: Origin) -> Event {
+        Event { source_type, category, origin, fields: Vec::with_capacity(16), extra: Vec::new() }
+    }
+
+    pub fn get(&self, id: FieldId) -> Option<&Value> {
+        self.fields.iter().find(|(f, _)| *f == id).map(|(_, v)| v)
+    }
+
+    pub fn get_str(&self, id: FieldId) -> Option<&str> {
+        self.get(id).and_then(Value::as_str)
+    }
+
+    pub fn get_i64(&self, id: FieldId) -> Option<i64> {
+        self.get(id).and_then(Value::as_i64)
+    }
+
+    /// An extra field by name, compared without regard to ASCII case.
+    pub fn get_extra(&self, name: &str) -> Option<&Value> {
+        self.extra
+            .iter()
+            .find(|(n, _)| n.as_ref() == name)
+            .or_else(|| self.extra.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+            .map(|(_, v)| v)
+    }
+
+    /// A field by resolved name.
+    pub fn get_name(&self, name: &FieldName) -> Option<&Value> {
+        match name {
+            FieldName::Canonical(id) => self.get(*id),
+            FieldName::Extra(name) => self.get_extra(name),
+        }
+    }
+
+    /// Set a canonical field, replacing any earlier value.
+    pub fn set(&mut self, id: FieldId, value: Value) {
+        match self.fields.iter_mut().find(|(f, _)| *f == id) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((id, value)),
+        }
+    }
+
+    /// Set a canonical field unless it already has a value.
+    pub fn set_default(&mut self, id: FieldId, value: Value) {
+        if self.get(id).is_none() {
+            self.fields.push((id, value));
+        }
+    }
+
+    pub fn has(&self, id: FieldId) -> bool {
+        self.fields.iter().any(|(f, _)| *f == id)
+    }
+
+    pub fn remove(&mut self, id: FieldId) -> Option<Value> {
+        let index = self.fields.iter().position(|(f, _)| *f == id)?;
+        Some(self.fields.swap_remove(index).1)
+    }
+
+    /// Add an extra (non-canonical) field. Duplicate names are kept in order.
+    pub fn push_extra(&mut self, name: impl Into<Box<str>>, value: Value) {
+        self.extra.push((name.into(), value));
+    }
+
+    /// Store a value under a name from a record: a canonical field when the registry
+    /// knows the name, an extra field otherwise.
+    pub fn set_named(&mut self, name: &str, value: Value) {
+        match crate::registry::lookup(name) {
+            Some(id) => self.set(id, value),
+            None => self.push_extra(name, value),
+        }
+    }
+
+    pub fn fields(&self) -> impl Iterator<Item = (FieldId, &Value)> {
+        self.fields.iter().map(|(f, v)| (*f, v))
+    }
+
+    pub fn extra_fields(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.extra.iter().map(|(n, v)| (n.as_ref(), v))
+    }
+
+    pub fn device_time(&self) -> Option<Timestamp> {
+        self.get(FieldId::DeviceTime).and_then(Value::as_time)
+    }
+
+    /// When the event was received; for files, the device time unless the record says.
+    pub fn start_time(&self) -> Option<Timestamp> {
+        self.get(FieldId::StartTime).and_then(Value::as_time).or_else(|| self.device_time())
+    }
+
+    pub fn hostname(&self) -> Option<&str> {
+        self.get_str(FieldId::Hostname)
+    }
+
+    /// QRadar-style log source name: an explicit one (QRadar exports), else
+    /// `<type label> @ <host>`, else the type label alone.
+    pub fn log_source_name(&self) -> String {
+        if let Some(name) = self.get_str(FieldId::LogSourceName) {
+            return name.to_string();
+        }
+        match self.hostname() {
+            Some(host) => format!("{} @ {}", self.source_type.label, host),
+            None => self.source_type.label.to_string(),
+        }
+    }
+
+    /// Log source type id (`devicetype`): an explicit one (QRadar exports) or the parser's.
+    pub fn device_type(&self) -> i64 {
+        self.get_i64(FieldId::DeviceType).unwrap_or(self.source_type.id)
+    }
+
+    /// Log source type name: an explicit one (QRadar exports), else the name of the
+    /// explicit id, else the parser's.
+    pub fn log_source_type_name(&self) -> &str {
+        if let Some(name) = self.get_str(FieldId::LogSourceTypeName) {
+            return name;
+        }
+        match self.get_i64(FieldId::DeviceType).and_then(LogSourceType::by_id) {
+            Some(t) => t.name,
+            None => self.source_type.name,
+        }
+    }
+
+    /// Log source id: an explicit one, else a stable number (FNV-1a, 31 bits) of the name.
+    pub fn log_source_id(&self) -> i64 {
+        if let Some(id) = self.get_i64(FieldId::LogSourceId) {
+            return id;
+        }
+        let mut hash: u32 = 0x811c_9dc5;
+        for byte in self.log_source_name().bytes() {
+            hash ^= u32::from(byte);
+            hash = hash.wrapping_mul(0x0100_0193);
+        }
+        i64::from(hash & 0x7fff_ffff)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event() -> Event {
+        Event::new(
+            &LogSourceType::LINUX,
+            Category::default(),
+            Origin { file: "x.log".into(), position: Position::Line(1) },
+        )
+    }
+
+    #[test]
+    fn set_replaces_and_named_resolves() {
+        let mut e = event();
+        e.set_named("DestinationPort", Value::Integer(43));
+        e.set_named("dpt", Value::Integer(44));
+        e.set_named("Hashes", Value::text("SHA1=00"));
+        assert_eq!(e.get_i64(FieldId::DestinationPort), Some(44));
+        assert_eq!(e.get_extra("hashes"), Some(&Value::text("SHA1=00")));
+    }
+
+    #[test]
+    fn log_source_defaults_and_overrides() {
+        let mut e = event();
+        assert_eq!(e.log_source_name(), "LinuxServer");
+        e.set(FieldId::Hostname, Value::text("web01"));
+        assert_eq!(e.log_source_name(), "LinuxServer @ web01");
+        assert_eq!(e.log_source_type_name(), "Linux OS");
+        e.set(FieldId::DeviceType, Value::Integer(105));
+        assert_eq!(e.log_source_type_name(), "SIM Audit");
+        assert_eq!(e.log_source_id(), e.log_source_id());
+    }
+}

@@ -1,1 +1,20 @@
-fn main(){}
+//! The `whoiswatch` binary: arguments in, engine run, output out, exit code back.
+
+mod args;
+mod commands;
+mod summary;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = args::Cli::parse();
+    match commands::run(args) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("whoiswatch: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -13,15 +13,18 @@ use crate::value::Value;
 pub enum Position {
     /// 1-based line number of the record's first line.
     Line(u64),
-    /// An EVTX record: its record id, and the chunk it was in.
-    Record { chunk: u64, record: u64 },
+    /// An EVTX record, by its record id.
+    Record(u64),
+    /// The n-th (1-based) item of a JSON document that holds many events.
+    Item(u64),
 }
 
 impl std::fmt::Display for Position {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Position::Line(line) => write!(f, "line {line}"),
-            Position::Record { chunk, record } => write!(f, "chunk {chunk} record {record}"),
+            Position::Record(record) => write!(f, "record {record}"),
+            Position::Item(item) => write!(f, "item {item}"),
         }
     }
 }
@@ -85,6 +88,24 @@ impl Event {
             FieldName::Canonical(id) => self.get(*id),
             FieldName::Extra(name) => self.get_extra(name),
         }
+    }
+
+    /// A field's value as queries and rules see it: stored values, plus the log source
+    /// fields and `starttime`, which are derived when the record did not carry them.
+    pub fn value(&self, name: &FieldName) -> Option<std::borrow::Cow<'_, Value>> {
+        use std::borrow::Cow;
+        if let Some(value) = self.get_name(name) {
+            return Some(Cow::Borrowed(value));
+        }
+        let FieldName::Canonical(id) = name else { return None };
+        Some(Cow::Owned(match id {
+            FieldId::LogSourceName => Value::text(self.log_source_name()),
+            FieldId::LogSourceTypeName => Value::text(self.log_source_type_name()),
+            FieldId::DeviceType => Value::Integer(self.device_type()),
+            FieldId::LogSourceId => Value::Integer(self.log_source_id()),
+            FieldId::StartTime => Value::Time(self.start_time()?),
+            _ => return None,
+        }))
     }
 
     /// Set a canonical field, replacing any earlier value.

@@ -90,7 +90,7 @@ fields! {
         "Windows events, Sysmon for Linux, syslog header, auditd node, Zeek system, CEF dvchost",
         "The host that wrote the event.";
     Username => "username", Text,
-        ["User", "user.name", "usrName", "suser", "AccountName", "SubjectUserName", "TargetUserName", "AUID"],
+        ["User", "user.name", "usrName", "suser", "SubjectUserName", "TargetUserName", "AUID"],
         "Sysmon, Security, ECS, CEF/LEEF, auditd (AUID), Squid",
         "The account responsible for the event.";
     SourceIp => "sourceip", Ip,

@@ -1,0 +1,85 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "whoiswatch", version, about = "Detect WHOIS and RDAP reconnaissance (ATT&CK T1596.002) in an organisation's logs")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Parse and normalize logs only: show what the engine sees, with per-file counts.
+    #[command(after_help = "\
+Examples:
+  whoiswatch events examples/                      every event, as NDJSON
+  whoiswatch events --output table --fields devicetime,hostname,Image,DestinationPort logs/
+  zcat conn.log.gz | whoiswatch events -           stdin (compression is detected)
+  whoiswatch events --output none --strict logs/   check that every record parses
+
+Exit codes:
+  0  the run completed (skipped records are counted in the summary on stderr)
+  1  an input could not be opened or read at all
+  2  bad arguments
+  3  --strict stopped at the first malformed record")]
+    Events(EventsArgs),
+    /// Print the canonical fields, their aliases and types (the source of docs/schema.md).
+    Fields,
+}
+
+#[derive(Args, Debug)]
+pub struct InputArgs {
+    /// Files, directories (read recursively) or `-` for stdin. gzip, zstd, zip and tar
+    /// are opened; the format of each file is sniffed.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Read every file as this format instead of sniffing.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(whoiswatch_ingest::Format::NAMES))]
+    pub format: Option<String>,
+    /// Stop at the first malformed record (exit code 3).
+    #[arg(long)]
+    pub strict: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Syslog dates without a year are placed at or before this instant (ISO 8601).
+    #[arg(long)]
+    pub reference_time: Option<String>,
+    /// Windows DNS debug dates put the day first (25/12/2026).
+    #[arg(long)]
+    pub day_first: bool,
+    /// Longest record accepted, in bytes.
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_record_bytes: usize,
+    /// Print no per-record error lines (the summary still counts them).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// How to print events.
+    #[arg(long, short, value_enum, default_value_t = EventsOutput::Ndjson)]
+    pub output: EventsOutput,
+    /// Columns to show, by any field name or alias (`destinationport`, `DestinationPort`, `dpt`).
+    #[arg(long, value_delimiter = ',')]
+    pub fields: Vec<String>,
+    /// Include the raw record (`payload`) in JSON output.
+    #[arg(long)]
+    pub payload: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventsOutput {
+    Ndjson,
+    Json,
+    Table,
+    /// Only the summary.
+    None,
+}

@@ -1,0 +1,94 @@
+//! The parsers' output side: events and errors go to a caller's [`Consumer`] through an
+//! [`Emitter`] that counts them, joins split PowerShell script blocks and applies strict
+//! mode.
+
+use std::sync::Arc;
+
+use whoiswatch_event::{Event, FieldId, Origin, Position};
+
+use crate::error::{ErrorKind, ParseError};
+use crate::formats::windows::script_block::ScriptBlockAssembler;
+use crate::summary::FileSummary;
+
+/// What receives a run's events and errors. One consumer serves one worker thread.
+pub trait Consumer {
+    fn event(&mut self, event: Event);
+    fn error(&mut self, error: &ParseError);
+}
+
+/// The run was stopped: strict mode met an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop(pub ParseError);
+
+/// Hands one file's events and errors to a consumer and keeps its counts.
+pub struct Emitter<'c> {
+    consumer: &'c mut dyn Consumer,
+    strict: bool,
+    pub(crate) summary: FileSummary,
+    file: Arc<str>,
+    script_blocks: ScriptBlockAssembler,
+}
+
+impl<'c> Emitter<'c> {
+    pub fn new(consumer: &'c mut dyn Consumer, file: Arc<str>, strict: bool) -> Self {
+        Emitter { consumer, strict, summary: FileSummary::new(file.clone()), file, script_blocks: ScriptBlockAssembler::default() }
+    }
+
+    pub fn file(&self) -> &Arc<str> {
+        &self.file
+    }
+
+    pub fn origin(&self, position: Position) -> Origin {
+        Origin { file: self.file.clone(), position }
+    }
+
+    /// An event, with the name of the parser that made it (a file may mix sub-formats).
+    pub fn event(&mut self, format: &'static str, event: Event) {
+        if event.has(FieldId::ScriptBlockId) {
+            for (format, event, complete) in self.script_blocks.push(format, event) {
+                // Strict mode stops at the next error the parser reports.
+                let _ = self.deliver(format, event, complete);
+            }
+            return;
+        }
+        self.summary.count_event(format);
+        self.consumer.event(event);
+    }
+
+    fn deliver(&mut self, format: &'static str, event: Event, complete: bool) -> Result<(), Stop> {
+        let position = event.origin.position;
+        let missing = event.get_extra("ScriptBlockPartsMissing").map(|m| m.to_string());
+        self.summary.count_event(format);
+        self.consumer.event(event);
+        if !complete {
+            let reason = format!("PowerShell script block missing part(s) {}; kept the parts read", missing.unwrap_or_default());
+            return self.error(position, ErrorKind::IncompleteScriptBlock, reason);
+        }
+        Ok(())
+    }
+
+    pub fn error(&mut self, position: Position, kind: ErrorKind, reason: impl Into<String>) -> Result<(), Stop> {
+        let error = ParseError { origin: self.origin(position), kind, reason: reason.into() };
+        self.summary.count_error(kind);
+        self.consumer.error(&error);
+        if self.strict {
+            return Err(Stop(error));
+        }
+        Ok(())
+    }
+
+    pub fn add_bytes(&mut self, bytes: u64) {
+        self.summary.bytes += bytes;
+    }
+
+    /// Emit what is still pending (incomplete script blocks) and return the counts.
+    pub fn finish(mut self) -> (FileSummary, Option<Stop>) {
+        let mut stop = None;
+        for (format, event, complete) in self.script_blocks.finish() {
+            if let Err(s) = self.deliver(format, event, complete) {
+                stop.get_or_insert(s);
+            }
+        }
+        (self.summary, stop)
+    }
+}

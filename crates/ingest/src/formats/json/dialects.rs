@@ -1,0 +1,310 @@
+//! Which JSON dialect an object is written in, and how each becomes an event.
+
+use std::borrow::Cow;
+
+use whoiswatch_event::{Category, Event, FieldId, FieldType, LogSourceType, Position, Value};
+
+use super::tree::Json;
+use crate::coerce::{coerce, derive_common, parse_time, time_from_number};
+use crate::emit::{Emitter, Stop};
+use crate::formats::windows::{normalize, WinRecord};
+use crate::formats::zeek::zeek_event;
+
+pub(crate) const FORMAT_EVTX_JSON: &str = "evtx-json";
+pub(crate) const FORMAT_NXLOG: &str = "nxlog-json";
+pub(crate) const FORMAT_WINLOGBEAT: &str = "winlogbeat-json";
+pub(crate) const FORMAT_ZEEK: &str = "zeek-json";
+pub(crate) const FORMAT_QRADAR: &str = "qradar-json";
+pub(crate) const FORMAT_GENERIC: &str = "json";
+
+/// One parsed JSON value from a line or document element.
+pub(crate) fn handle_value(value: &Json<'_>, text: &str, position: Position, emit: &mut Emitter<'_>) -> Result<(), Stop> {
+    match value {
+        Json::Object(_) => {
+            if let Some(Json::Array(items)) = value.get("events") {
+                for (index, item) in items.iter().enumerate() {
+                    handle_object(item, &item.render(), Position::Item(index as u64 + 1), emit)?;
+                }
+                return Ok(());
+            }
+            handle_object(value, text, position, emit)
+        }
+        Json::Array(items) => {
+            for item in items {
+                handle_object(item, &item.render(), position, emit)?;
+            }
+            Ok(())
+        }
+        _ => emit.error(position, crate::ErrorKind::Unrecognized, "a JSON line that is not an object"),
+    }
+}
+
+fn handle_object(object: &Json<'_>, text: &str, position: Position, emit: &mut Emitter<'_>) -> Result<(), Stop> {
+    let origin = emit.origin(position);
+    if !matches!(object, Json::Object(_)) {
+        return emit.error(position, crate::ErrorKind::Unrecognized, "an array element that is not an object");
+    }
+    if let Some(record) = windows_record_from_evtx_json(object) {
+        let linux = record.provider.as_deref() == Some("Linux-Sysmon");
+        let event = normalize(&record, linux, origin, text);
+        emit.event(FORMAT_EVTX_JSON, event);
+    } else if let Some(winlog) = object.get("winlog").filter(|w| matches!(w, Json::Object(_))) {
+        let event = winlogbeat(object, winlog, origin, text);
+        emit.event(FORMAT_WINLOGBEAT, event);
+    } else if object.get("EventID").is_some() && (object.get("Channel").is_some() || object.get("SourceName").is_some()) {
+        let event = nxlog(object, origin, text);
+        emit.event(FORMAT_NXLOG, event);
+    } else if let Some(path) = zeek_path(object) {
+        let mut fields = Vec::new();
+        flatten(object, &mut String::new(), &mut |name, value| fields.push((name.to_string(), value)));
+        let fields: Vec<(&str, Value)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+        let mut event = zeek_event(&path, fields, origin, text);
+        if let Some(system) = object.get("@system").or_else(|| object.get("_system")).and_then(Json::as_str) {
+            event.set(FieldId::Hostname, Value::text(system));
+        }
+        emit.event(FORMAT_ZEEK, event);
+    } else {
+        let (event, format) = generic(object, origin, text);
+        emit.event(format, event);
+    }
+    Ok(())
+}
+
+/// A Zeek log's path: `_path`, `@stream`, or guessed from the fields it has.
+fn zeek_path(object: &Json<'_>) -> Option<String> {
+    if let Some(path) = object.get("_path").or_else(|| object.get("@stream")).and_then(Json::as_str) {
+        return Some(path.to_string());
+    }
+    let has = |key: &str| object.get(key).is_some();
+    if !(has("uid") && (has("id.orig_h") || has("id_orig_h"))) {
+        return None;
+    }
+    let path = if has("conn_state") {
+        "conn"
+    } else if has("qtype_name") || has("query") {
+        "dns"
+    } else if has("server_name") || has("ssl_history") {
+        "ssl"
+    } else if has("method") && has("uri") {
+        "http"
+    } else {
+        "unknown"
+    };
+    Some(path.to_string())
+}
+
+/// Every scalar of an object with its dotted path (`winlog.event_data.Image`).
+fn flatten(value: &Json<'_>, prefix: &mut String, out: &mut dyn FnMut(&str, Value)) {
+    for (key, item) in value.members() {
+        let length = prefix.len();
+        if !prefix.is_empty() {
+            prefix.push('.');
+        }
+        prefix.push_str(key);
+        match item {
+            Json::Object(_) => flatten(item, prefix, out),
+            Json::Null => {}
+            _ => out(prefix, json_value(item)),
+        }
+        prefix.truncate(length);
+    }
+}
+
+/// A JSON value as an event value, keeping its type.
+fn json_value(value: &Json<'_>) -> Value {
+    match value {
+        Json::Bool(b) => Value::Boolean(*b),
+        Json::Integer(n) => Value::Integer(*n),
+        Json::Float(f) => Value::Float(*f),
+        Json::Text(t) => Value::text(t.as_ref()),
+        Json::Array(items) => Value::List(items.iter().filter_map(|i| i.scalar_text().map(|t| t.as_ref().into())).collect()),
+        Json::Null | Json::Object(_) => Value::text(""),
+    }
+}
+
+/// A JSON value for a canonical field, typed as that field wants.
+fn typed(id: FieldId, value: &Json<'_>) -> Option<Value> {
+    Some(match (id.ty(), value) {
+        (_, Json::Null) => return None,
+        (FieldType::Time, Json::Integer(n)) => time_from_number(*n as f64).map(Value::Time)?,
+        (FieldType::Time, Json::Float(f)) => time_from_number(*f).map(Value::Time)?,
+        (FieldType::Integer, Json::Integer(n)) => Value::Integer(*n),
+        (FieldType::TextList, Json::Array(_)) => json_value(value),
+        (_, Json::Text(t)) => coerce(id, t),
+        (_, other) => match other.scalar_text() {
+            Some(t) => coerce(id, &t),
+            None => json_value(other),
+        },
+    })
+}
+
+/// Set each member through the registry: canonical fields typed, the rest as extras.
+fn set_members(event: &mut Event, object: &Json<'_>, skip: &[&str], only_new: bool) {
+    flatten_typed(event, object, &mut String::new(), skip, only_new);
+}
+
+fn flatten_typed(event: &mut Event, value: &Json<'_>, prefix: &mut String, skip: &[&str], only_new: bool) {
+    for (key, item) in value.members() {
+        let length = prefix.len();
+        if !prefix.is_empty() {
+            prefix.push('.');
+        }
+        prefix.push_str(key);
+        if skip.contains(&prefix.as_str()) {
+            prefix.truncate(length);
+            continue;
+        }
+        match item {
+            Json::Object(_) => flatten_typed(event, item, prefix, skip, only_new),
+            Json::Null => {}
+            _ => match whoiswatch_event::registry::lookup(prefix) {
+                Some(id) if only_new && event.has(id) => event.push_extra(prefix.as_str(), json_value(item)),
+                Some(id) => {
+                    if let Some(v) = typed(id, item) {
+                        event.set(id, v);
+                    }
+                }
+                None => event.push_extra(prefix.as_str(), json_value(item)),
+            },
+        }
+        prefix.truncate(length);
+    }
+}
+
+fn text<'a>(value: Option<&'a Json<'a>>) -> Option<Cow<'a, str>> {
+    value.and_then(Json::scalar_text)
+}
+
+/// evtx_dump / the evtx crate's JSON: `{"Event": {"System": …, "EventData": …}}`.
+pub(crate) fn windows_record_from_evtx_json<'a>(object: &'a Json<'a>) -> Option<WinRecord<'a>> {
+    let event = object.get("Event")?;
+    let system = event.get("System")?;
+    let attribute = |node: Option<&'a Json<'a>>, name: &str| node.and_then(|n| n.get("#attributes")).and_then(|a| a.get(name));
+    let event_id = system.get("EventID").and_then(|id| id.as_i64().or_else(|| id.get("#text").and_then(Json::as_i64)));
+    let mut record = WinRecord {
+        provider: text(attribute(system.get("Provider"), "Name")),
+        event_id,
+        channel: text(system.get("Channel")),
+        computer: text(system.get("Computer")),
+        time: text(attribute(system.get("TimeCreated"), "SystemTime")).and_then(|t| parse_time(&t)),
+        record_id: system.get("EventRecordID").and_then(Json::as_i64),
+        level: system.get("Level").and_then(Json::as_i64),
+        user_sid: text(attribute(system.get("Security"), "UserID")),
+        ..WinRecord::default()
+    };
+    for section in ["EventData", "UserData"] {
+        if let Some(data) = event.get(section) {
+            collect_data(data, &mut record.data);
+        }
+    }
+    if let Some(message) = event.get("RenderingInfo").and_then(|r| r.get("Message")).and_then(Json::scalar_text) {
+        record.message = Some(message);
+    }
+    Some(record)
+}
+
+/// EventData/UserData members: leaves by name (nested UserData elements flattened),
+/// unnamed `Data` arrays as `param1`…
+fn collect_data<'a>(value: &'a Json<'a>, out: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>) {
+    for (key, item) in value.members() {
+        if key.starts_with('#') {
+            continue;
+        }
+        match item {
+            Json::Object(_) => collect_data(item, out),
+            Json::Array(items) if key == "Data" => {
+                for (index, element) in items.iter().enumerate() {
+                    if let Some(t) = element.scalar_text().or_else(|| element.get("#text").and_then(Json::scalar_text)) {
+                        out.push((Cow::Owned(format!("param{}", index + 1)), Cow::Owned(t.into_owned())));
+                    }
+                }
+            }
+            Json::Null => out.push((Cow::Borrowed(key.as_ref()), Cow::Borrowed(""))),
+            _ => {
+                if let Some(t) = item.scalar_text() {
+                    out.push((Cow::Borrowed(key.as_ref()), t));
+                }
+            }
+        }
+    }
+}
+
+/// NXLog's fields that describe the collection, not the event.
+const NXLOG_META: &[&str] = &[
+    "EventID", "Channel", "Hostname", "SourceName", "ProviderGuid", "@timestamp", "@version", "EventTime",
+    "EventReceivedTime", "RecordNumber", "Message", "Severity", "SeverityValue", "EventType", "Keywords", "Task",
+    "Opcode", "OpcodeValue", "Version", "SourceModuleName", "SourceModuleType", "ExecutionProcessID", "ThreadID",
+    "port", "host", "tags", "AccountName", "Domain", "AccountType", "UserID", "Category", "Level",
+];
+
+/// NXLog flat JSON (OTRF): Windows fields at the top level, values as strings.
+fn nxlog(object: &Json<'_>, origin: whoiswatch_event::Origin, payload: &str) -> Event {
+    let received = text(object.get("@timestamp")).and_then(|t| parse_time(&t));
+    let mut record = WinRecord {
+        provider: text(object.get("SourceName")),
+        event_id: object.get("EventID").and_then(Json::as_i64),
+        channel: text(object.get("Channel")),
+        computer: text(object.get("Hostname")),
+        received,
+        record_id: object.get("RecordNumber").and_then(Json::as_i64),
+        user_sid: text(object.get("UserID")),
+        message: text(object.get("Message")),
+        ..WinRecord::default()
+    };
+    for (key, value) in object.members() {
+        if NXLOG_META.contains(&key.as_ref()) {
+            continue;
+        }
+        if let Some(t) = value.scalar_text() {
+            record.data.push((Cow::Borrowed(key.as_ref()), t));
+        }
+    }
+    let mut event = normalize(&record, false, origin, payload);
+    if !event.has(FieldId::DeviceTime) {
+        if let Some(t) = received {
+            event.set(FieldId::DeviceTime, Value::Time(t));
+        }
+    }
+    for (key, value) in object.members() {
+        if NXLOG_META.contains(&key.as_ref()) && !matches!(key.as_ref(), "EventID" | "Channel" | "Hostname" | "SourceName" | "Message" | "RecordNumber" | "@timestamp") {
+            event.push_extra(key.as_ref(), json_value(value));
+        }
+    }
+    event
+}
+
+/// Winlogbeat / Elastic Agent: `winlog.*` holds the Windows record, the rest is ECS.
+fn winlogbeat(object: &Json<'_>, winlog: &Json<'_>, origin: whoiswatch_event::Origin, payload: &str) -> Event {
+    let mut record = WinRecord {
+        provider: text(winlog.get("provider_name")),
+        event_id: winlog.get("event_id").and_then(Json::as_i64),
+        channel: text(winlog.get("channel")),
+        computer: text(winlog.get("computer_name")),
+        time: text(object.get("@timestamp")).and_then(|t| parse_time(&t)),
+        record_id: winlog.get("record_id").and_then(Json::as_i64),
+        message: text(object.get("message")),
+        ..WinRecord::default()
+    };
+    if let Some(data) = winlog.get("event_data") {
+        collect_data(data, &mut record.data);
+    }
+    if let Some(data) = winlog.get("user_data") {
+        collect_data(data, &mut record.data);
+    }
+    let mut event = normalize(&record, false, origin, payload);
+    set_members(&mut event, object, &["winlog", "message", "@timestamp", "event.original"], true);
+    event
+}
+
+/// Any other object: keys resolved through the registry. QRadar's own column names make
+/// it a QRadar event (times in epoch milliseconds, log source ids and type ids).
+fn generic(object: &Json<'_>, origin: whoiswatch_event::Origin, payload: &str) -> (Event, &'static str) {
+    let has = |key: &str| object.members().iter().any(|(k, _)| k.eq_ignore_ascii_case(key));
+    let qradar = has("qid") || has("logsourceid") || has("devicetype") || has("logsourcename");
+    let source_type = if qradar { &LogSourceType::QRADAR_EXPORT } else { &LogSourceType::JSON };
+    let mut event = Event::new(source_type, Category::default(), origin);
+    set_members(&mut event, object, &[], false);
+    derive_common(&mut event);
+    event.set_default(FieldId::Payload, Value::text(payload));
+    (event, if qradar { FORMAT_QRADAR } else { FORMAT_GENERIC })
+}

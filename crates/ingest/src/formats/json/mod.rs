@@ -1,0 +1,76 @@
+//! JSON and NDJSON in the dialects real pipelines write: evtx_dump (`Event.System`,
+//! `Event.EventData`), NXLog flat (OTRF), Winlogbeat / Elastic Agent (`winlog.*` + ECS),
+//! Zeek JSON (`id.orig_h` or `id_orig_h`), QRadar exports (Ariel `{"events": [...]}`),
+//! and any other object, whose keys resolve through the field registry.
+
+mod dialects;
+mod document;
+pub(crate) mod tree;
+
+use std::io::BufRead;
+
+use whoiswatch_event::Position;
+
+use crate::emit::{Emitter, Stop};
+use crate::error::ErrorKind;
+use crate::input::lines::{Line, LineReader};
+use crate::options::Options;
+
+pub(crate) use dialects::{handle_value, windows_record_from_evtx_json};
+
+/// True when the stream is one JSON document (an array, or an object over several
+/// lines) rather than one object per line.
+fn is_document(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('[') {
+        return true;
+    }
+    match trimmed.split_once('\n') {
+        Some((first, _)) => tree::parse(first.trim_end()).is_err(),
+        None => false,
+    }
+}
+
+pub(crate) fn parse(reader: &mut dyn BufRead, head: &[u8], emit: &mut Emitter<'_>, options: &Options) -> Result<(), Stop> {
+    if is_document(head) {
+        return document::parse_document(reader, emit);
+    }
+    let mut lines = LineReader::new(reader, options.max_record_bytes);
+    loop {
+        let line = match lines.next_line() {
+            Ok(Some(line)) => line,
+            Ok(None) => return Ok(()),
+            Err(e) => return emit.error(Position::Line(lines.number() + 1), ErrorKind::Io, format!("read failed: {e}")),
+        };
+        match line {
+            Line::TooLong(number, length) => {
+                emit.error(Position::Line(number), ErrorKind::TooLong, format!("line of {length} bytes"))?;
+            }
+            Line::Text(number, bytes) => {
+                emit.add_bytes(bytes.len() as u64 + 1);
+                parse_line(bytes, number, emit)?;
+            }
+        }
+    }
+}
+
+/// One NDJSON line.
+pub(crate) fn parse_line(bytes: &[u8], number: u64, emit: &mut Emitter<'_>) -> Result<(), Stop> {
+    let position = Position::Line(number);
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => return emit.error(position, ErrorKind::InvalidJson, format!("invalid UTF-8 at byte {}", e.valid_up_to())),
+    };
+    match tree::parse(text) {
+        Ok(value) => handle_value(&value, text, position, emit),
+        Err(e) => {
+            let kind = if e.is_eof() { ErrorKind::Truncated } else { ErrorKind::InvalidJson };
+            emit.error(position, kind, format!("{e}"))
+        }
+    }
+}

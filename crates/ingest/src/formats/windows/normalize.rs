@@ -1,0 +1,195 @@
+//! From a Windows record to an event: the System header, then the EventData fields,
+//! named by the registry, except where an event id gives a name another meaning (4688's
+//! `ProcessId` is the creator; 5156's addresses are `SourceAddress`/`DestAddress`).
+
+use whoiswatch_event::{Category, Event, FieldId, LogSourceType, Origin, Value};
+
+use super::record::WinRecord;
+use crate::coerce::{coerce, derive_common, parse_integer, parse_ip, protocol_name, set_text};
+
+const SYSMON: &str = "Microsoft-Windows-Sysmon";
+const SYSMON_LINUX: &str = "Linux-Sysmon";
+const SECURITY: &str = "Microsoft-Windows-Security-Auditing";
+
+/// Sysmon event ids and the Sigma category each belongs to.
+fn sysmon_category(event_id: i64) -> Option<&'static str> {
+    Some(match event_id {
+        1 => "process_creation",
+        2 => "file_change",
+        3 => "network_connection",
+        5 => "process_termination",
+        6 => "driver_load",
+        7 => "image_load",
+        8 => "create_remote_thread",
+        9 => "raw_access_thread",
+        10 => "process_access",
+        11 => "file_event",
+        12 | 13 | 14 => "registry_event",
+        15 => "create_stream_hash",
+        17 | 18 => "pipe_created",
+        19..=21 => "wmi_event",
+        22 => "dns_query",
+        23 | 26 => "file_delete",
+        24 => "clipboard_change",
+        25 => "process_tampering",
+        29 => "file_executable_detected",
+        _ => return None,
+    })
+}
+
+fn category(record: &WinRecord<'_>, linux: bool) -> Category {
+    let product = if linux { "linux" } else { "windows" };
+    let provider = record.provider.as_deref().unwrap_or("");
+    let channel = record.channel.as_deref().unwrap_or("");
+    let event_id = record.event_id.unwrap_or(-1);
+    if provider == SYSMON || provider == SYSMON_LINUX || channel.contains("Sysmon") {
+        return Category::new(product, sysmon_category(event_id), Some("sysmon"));
+    }
+    if provider.contains("PowerShell") || channel.contains("PowerShell") {
+        let service = if channel == "Windows PowerShell" { "powershell-classic" } else { "powershell" };
+        let category = match event_id {
+            4104 => Some("ps_script"),
+            4103 => Some("ps_module"),
+            400 | 403 | 600 | 800 => Some("ps_classic_start"),
+            _ => None,
+        };
+        return Category::new(product, category, Some(service));
+    }
+    let service = match channel.to_ascii_lowercase().as_str() {
+        "security" => "security",
+        "system" => "system",
+        "application" => "application",
+        _ => "",
+    };
+    let category = match (service, event_id) {
+        ("security", 4688) => Some("process_creation"),
+        ("security", 5156) | ("security", 5157) => Some("network_connection"),
+        _ => None,
+    };
+    Category::new(product, category, (!service.is_empty()).then_some(service))
+}
+
+/// QueryResults: `type:  5 cname.example;::ffff:1.2.3.4;` → [cname.example, 1.2.3.4].
+pub(crate) fn parse_query_results(text: &str) -> Vec<Box<str>> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|item| !item.is_empty() && *item != "-")
+        .map(|item| {
+            if item.starts_with("type:") {
+                item.rsplit(' ').next().unwrap_or(item).into()
+            } else {
+                match parse_ip(item) {
+                    Some(ip) => ip.to_string().into_boxed_str(),
+                    None => item.into(),
+                }
+            }
+        })
+        .collect()
+}
+
+/// The value of a Windows data field, typed for its canonical field when it has one.
+fn set_data(event: &mut Event, name: &str, value: &str) {
+    match whoiswatch_event::registry::lookup(name) {
+        Some(FieldId::DnsAnswers) => event.set(FieldId::DnsAnswers, Value::List(parse_query_results(value))),
+        Some(FieldId::NetworkDirection) => {}
+        Some(id) => set_text(event, id, value),
+        None => event.push_extra(name, Value::text(value)),
+    }
+}
+
+fn normalize_security(event: &mut Event, event_id: i64, name: &str, value: &str) -> bool {
+    let id = match (event_id, name) {
+        (4688, "ProcessId") => FieldId::ParentProcessId,
+        (4688, "NewProcessId") => FieldId::ProcessId,
+        (4688, "SubjectUserName") => FieldId::Username,
+        (4688, "TargetUserName") => return false,
+        (5156 | 5157, "ProcessID") => FieldId::ProcessId,
+        (5156 | 5157, "Direction") => {
+            let direction = match value {
+                "%%14593" => "outbound",
+                "%%14592" => "inbound",
+                other => other,
+            };
+            event.set(FieldId::NetworkDirection, Value::text(direction));
+            return true;
+        }
+        (5156 | 5157, "Protocol") => {
+            if let Some(n) = parse_integer(value) {
+                event.set(FieldId::ProtocolId, Value::Integer(n));
+                if let Some(protocol) = protocol_name(n) {
+                    event.set(FieldId::Protocol, Value::text(protocol));
+                }
+            }
+            return true;
+        }
+        _ => return false,
+    };
+    set_text(event, id, value);
+    true
+}
+
+/// Build the event. `payload` is the record as read (XML or JSON).
+pub(crate) fn normalize(record: &WinRecord<'_>, linux: bool, origin: Origin, payload: &str) -> Event {
+    let source_type = if linux { &LogSourceType::LINUX } else { &LogSourceType::WINDOWS };
+    let mut event = Event::new(source_type, category(record, linux), origin);
+    if let Some(t) = record.time {
+        event.set(FieldId::DeviceTime, Value::Time(t));
+    }
+    if let Some(t) = record.received {
+        event.set(FieldId::StartTime, Value::Time(t));
+    }
+    let text_fields = [
+        (FieldId::Hostname, &record.computer),
+        (FieldId::Provider, &record.provider),
+        (FieldId::Channel, &record.channel),
+        (FieldId::Message, &record.message),
+    ];
+    for (id, value) in text_fields {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            event.set(id, Value::text(value));
+        }
+    }
+    let integer_fields = [(FieldId::EventId, record.event_id), (FieldId::RecordNumber, record.record_id), (FieldId::Severity, record.level)];
+    for (id, value) in integer_fields {
+        if let Some(value) = value {
+            event.set(id, Value::Integer(value));
+        }
+    }
+    if let Some(sid) = record.user_sid.as_deref() {
+        event.push_extra("UserID", Value::text(sid));
+    }
+    let is_security = record.channel.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("security"))
+        || record.provider.as_deref() == Some(SECURITY);
+    let event_id = record.event_id.unwrap_or(-1);
+    for (name, value) in &record.data {
+        if is_security && normalize_security(&mut event, event_id, name, value) {
+            event.push_extra(name.as_ref(), Value::text(value.as_ref()));
+            continue;
+        }
+        match name.as_ref() {
+            "Initiated" => {
+                let outbound = value.eq_ignore_ascii_case("true");
+                event.set(FieldId::NetworkDirection, Value::text(if outbound { "outbound" } else { "inbound" }));
+                event.push_extra("Initiated", Value::Boolean(outbound));
+            }
+            "MessageNumber" | "MessageTotal" => match parse_integer(value) {
+                Some(n) => event.push_extra(name.as_ref(), Value::Integer(n)),
+                None => event.push_extra(name.as_ref(), Value::text(value.as_ref())),
+            },
+            "UtcTime" => {
+                // Sysmon's own time: the device time when the record header has none.
+                if !event.has(FieldId::DeviceTime) {
+                    event.set(FieldId::DeviceTime, coerce(FieldId::DeviceTime, value));
+                }
+                event.push_extra("UtcTime", Value::text(value.as_ref()));
+            }
+            _ => set_data(&mut event, name, value),
+        }
+    }
+    if is_security && matches!(event_id, 5156 | 5157) {
+        event.set(FieldId::DeviceAction, Value::text(if event_id == 5156 { "permitted" } else { "blocked" }));
+    }
+    derive_common(&mut event);
+    event.set(FieldId::Payload, Value::text(payload));
+    event
+}

@@ -1,0 +1,125 @@
+//! The Windows DNS server debug log: `6/5/2013 10:00:32 AM 0E70 PACKET  00000000033397A0
+//! UDP Rcv 10.161.60.71    5b47   Q [0001   D   NOERROR] A      (12)somecomputer(6)domain(3)com(0)`.
+//! Dates follow the server's locale; header lines and detail-mode continuation lines
+//! carry no packet and are passed over.
+
+use std::io::BufRead;
+
+use whoiswatch_event::time::{parse_iso8601, parse_windows_locale};
+use whoiswatch_event::{Category, Event, FieldId, LogSourceType, Position, Timestamp, Value};
+
+use crate::coerce::parse_ip;
+use crate::emit::{Emitter, Stop};
+use crate::error::ErrorKind;
+use crate::input::lines::{Line, LineReader};
+use crate::options::Options;
+
+pub(crate) const FORMAT: &str = "windows-dns";
+
+/// `(12)somecomputer(6)domain(3)com(0)` → `somecomputer.domain.com`.
+pub(crate) fn decode_name(encoded: &str) -> String {
+    let mut labels = Vec::new();
+    let mut rest = encoded;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else { break };
+        let after = &rest[close + 1..];
+        let next = after.find('(').unwrap_or(after.len());
+        if next > 0 {
+            labels.push(&after[..next]);
+        }
+        rest = &after[next..];
+    }
+    if labels.is_empty() {
+        return encoded.to_string();
+    }
+    labels.join(".")
+}
+
+fn parse_time(date: &str, clock: &str, meridiem: Option<&str>, day_first: bool) -> Option<Timestamp> {
+    let text = match meridiem {
+        Some(m) => format!("{date} {clock} {m}"),
+        None => format!("{date} {clock}"),
+    };
+    parse_windows_locale(&text, day_first)
+        .or_else(|| parse_windows_locale(&text, !day_first))
+        .or_else(|| parse_iso8601(&format!("{date} {clock}")))
+}
+
+pub(crate) fn parse_packet_line(line: &str, emit: &Emitter<'_>, number: u64, day_first: bool) -> Result<Option<Event>, String> {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let Some(packet_at) = words.iter().position(|w| *w == "PACKET") else { return Ok(None) };
+    if packet_at < 3 || words.len() < packet_at + 6 {
+        return Err("PACKET line with too few fields".into());
+    }
+    let meridiem = words.get(2).copied().filter(|w| w.eq_ignore_ascii_case("AM") || w.eq_ignore_ascii_case("PM"));
+    let time = parse_time(words[0], words[1], meridiem, day_first).ok_or_else(|| format!("bad date {} {}", words[0], words[1]))?;
+    let protocol = words[packet_at + 2];
+    let direction = words[packet_at + 3];
+    let remote = parse_ip(words[packet_at + 4]).ok_or_else(|| format!("bad address {}", words[packet_at + 4]))?;
+    let mut event = Event::new(&LogSourceType::WINDOWS_DNS, Category { product: Some("windows"), category: Some("dns"), service: Some("dns-server") }, emit.origin(Position::Line(number)));
+    event.set(FieldId::DeviceTime, Value::Time(time));
+    event.set(FieldId::Protocol, Value::text(protocol.to_ascii_lowercase()));
+    if direction.eq_ignore_ascii_case("Rcv") {
+        event.set(FieldId::SourceIp, Value::Ip(remote));
+    } else {
+        event.set(FieldId::DestinationIp, Value::Ip(remote));
+    }
+    event.push_extra("packet_direction", Value::text(direction));
+    let rest = &words[packet_at + 5..];
+    event.push_extra("xid", Value::text(rest[0]));
+    let response = rest.get(1) == Some(&"R");
+    event.push_extra("response", Value::Boolean(response));
+    // After the xid: optional R, opcode, [flags hex, flag letters…, rcode], type, name.
+    let line_rest = line.split_once('[').map(|(_, r)| r).unwrap_or("");
+    if let Some((flags, after)) = line_rest.split_once(']') {
+        if let Some(rcode) = flags.split_whitespace().last() {
+            event.set(FieldId::DnsStatus, Value::text(rcode));
+        }
+        let mut tail = after.split_whitespace();
+        if let Some(qtype) = tail.next() {
+            event.set(FieldId::DnsQueryType, Value::text(qtype));
+        }
+        if let Some(name) = tail.next() {
+            event.set(FieldId::DnsQuery, Value::text(decode_name(name)));
+        }
+    }
+    event.set(FieldId::DeviceAction, Value::text(if response { "response" } else { "query" }));
+    derive_protocol(&mut event);
+    event.set(FieldId::Payload, Value::text(line));
+    Ok(Some(event))
+}
+
+fn derive_protocol(event: &mut Event) {
+    crate::coerce::derive_common(event);
+}
+
+pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &Options) -> Result<(), Stop> {
+    let mut lines = LineReader::new(reader, options.max_record_bytes);
+    loop {
+        match lines.next_line() {
+            Ok(Some(Line::Text(number, bytes))) => {
+                emit.add_bytes(bytes.len() as u64 + 1);
+                let text = String::from_utf8_lossy(bytes);
+                match parse_packet_line(&text, emit, number, options.day_first_dates) {
+                    Ok(Some(event)) => emit.event(FORMAT, event),
+                    Ok(None) => {}
+                    Err(reason) => emit.error(Position::Line(number), ErrorKind::BadField, reason)?,
+                }
+            }
+            Ok(Some(Line::TooLong(number, length))) => emit.error(Position::Line(number), ErrorKind::TooLong, format!("line of {length} bytes"))?,
+            Ok(None) => return Ok(()),
+            Err(e) => return emit.error(Position::Line(lines.number() + 1), ErrorKind::Io, format!("read failed: {e}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decode_name;
+
+    #[test]
+    fn names() {
+        assert_eq!(decode_name("(12)somecomputer(6)domain(3)com(0)"), "somecomputer.domain.com");
+        assert_eq!(decode_name("(5)whois(4)arin(3)net(0)"), "whois.arin.net");
+    }
+}

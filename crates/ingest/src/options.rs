@@ -1,0 +1,39 @@
+//! Settings that change how input is read.
+
+use whoiswatch_event::Timestamp;
+
+use crate::formats::Format;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Parse every file as this format instead of sniffing.
+    pub format: Option<Format>,
+    /// Stop at the first malformed record.
+    pub strict: bool,
+    /// Longest line or record accepted, in bytes.
+    pub max_record_bytes: usize,
+    /// Worker threads (files are spread over them).
+    pub threads: usize,
+    /// Timestamps without a year (RFC 3164 syslog) take the year that puts them at or
+    /// before this instant (plus a day of clock skew).
+    pub reference_time: Timestamp,
+    /// Windows DNS debug dates: day before month (`25/12/2020`).
+    pub day_first_dates: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i64)
+            .unwrap_or(0);
+        Options {
+            format: None,
+            strict: false,
+            max_record_bytes: 16 * 1024 * 1024,
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            reference_time: Timestamp(now),
+            day_first_dates: false,
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! Driving a run: open each input, peel compression and archives, sniff, parse, and
+//! spread files over worker threads.
+
+use std::fs::File;
+use std::io::Read;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use whoiswatch_event::Position;
+
+use crate::emit::{Consumer, Emitter, Stop};
+use crate::error::ErrorKind;
+use crate::formats::windows::evtx::{self, EvtxSource};
+use crate::formats::{parse_text, sniff, Format};
+use crate::input::{open_stream, read_tar, read_zip, Input, Magic};
+use crate::options::Options;
+use crate::summary::{FileSummary, RunSummary};
+
+/// EVTX inside compression or an archive is read into memory; past this it is refused.
+const MAX_BUFFERED_EVTX: u64 = 1 << 30;
+
+struct Reader<'o, 'c> {
+    options: &'o Options,
+    consumer: &'c mut dyn Consumer,
+    evtx_threads: usize,
+    summaries: Vec<FileSummary>,
+}
+
+impl Reader<'_, '_> {
+    /// Report a file-level failure as its own summary line.
+    fn fail(&mut self, name: &Arc<str>, kind: ErrorKind, reason: String) -> Result<(), Stop> {
+        let mut emit = Emitter::new(&mut *self.consumer, name.clone(), self.options.strict);
+        let result = emit.error(Position::Line(0), kind, reason);
+        let (summary, _) = emit.finish();
+        self.summaries.push(summary);
+        result
+    }
+
+
+    fn read_path(&mut self, path: &std::path::Path) -> Result<(), Stop> {
+        let name: Arc<str> = path.display().to_string().into();
+        let file = match File::open(path) {
+            Ok(file) => file,
+            Err(e) => return self.fail(&name, ErrorKind::Io, format!("cannot open: {e}")),
+        };
+        let (head, stream, layers) = match open_stream(Box::new(file)) {
+            Ok(opened) => opened,
+            Err(e) => return self.fail(&name, ErrorKind::Compression, format!("cannot read: {e}")),
+        };
+        let forced_text = self.options.format.is_some_and(|f| f != Format::Evtx);
+        if layers.is_empty() && !forced_text {
+            match Magic::of(&head) {
+                Magic::Evtx => {
+                    drop(stream);
+                    return match File::open(path) {
+                        Ok(file) => {
+                            let mut emit = Emitter::new(&mut *self.consumer, name.clone(), self.options.strict);
+                            emit.add_bytes(file.metadata().map(|m| m.len()).unwrap_or(0));
+                            let result = evtx::parse(EvtxSource::File(file), &mut emit, self.evtx_threads);
+                            finish(&mut self.summaries, emit, evtx::FORMAT, result)
+                        }
+                        Err(e) => self.fail(&name, ErrorKind::Io, format!("cannot open: {e}")),
+                    };
+                }
+                Magic::Zip => {
+                    drop(stream);
+                    let file = match File::open(path) {
+                        Ok(file) => file,
+                        Err(e) => return self.fail(&name, ErrorKind::Io, format!("cannot open: {e}")),
+                    };
+                    return self.read_zip_archive(&name, file);
+                }
+                _ => {}
+            }
+        }
+        self.read_stream(name, head, Box::new(stream), 0)
+    }
+
+    fn read_zip_archive(&mut self, name: &Arc<str>, file: File) -> Result<(), Stop> {
+        let mut failures: Vec<(String, std::io::Error)> = Vec::new();
+        let outcome = {
+            let mut member = |member: &str, reader: &mut dyn Read| -> Result<(), Stop> {
+                let member_name: Arc<str> = format!("{name}!/{member}").into();
+                self.read_member(member_name, reader)
+            };
+            let mut member_error = |member: &str, e: std::io::Error| -> Result<(), Stop> {
+                failures.push((member.to_string(), e));
+                Ok(())
+            };
+            read_zip(file, &mut member, &mut member_error)?
+        };
+        for (member, e) in failures {
+            self.fail(&format!("{name}!/{member}").into(), ErrorKind::Io, format!("zip member unreadable: {e}"))?;
+        }
+        if let Err(e) = outcome {
+            return self.fail(name, ErrorKind::Io, format!("not a readable zip archive: {e}"));
+        }
+        Ok(())
+    }
+
+    fn read_member(&mut self, name: Arc<str>, reader: &mut dyn Read) -> Result<(), Stop> {
+        match open_stream(Box::new(reader)) {
+            Ok((head, stream, _)) => self.read_stream(name, head, Box::new(stream), 1),
+            Err(e) => self.fail(&name, ErrorKind::Compression, format!("cannot read: {e}")),
+        }
+    }
+
+    /// A decompressed stream: a tar archive, EVTX bytes, or a text format.
+    fn read_stream(&mut self, name: Arc<str>, head: Vec<u8>, mut stream: Box<dyn Read + '_>, depth: usize) -> Result<(), Stop> {
+        let magic = Magic::of(&head);
+        if self.options.format.is_none() && magic == Magic::Tar && depth < 3 {
+            let outcome = {
+                let mut member = |member: &str, reader: &mut dyn Read| -> Result<(), Stop> {
+                    let member_name: Arc<str> = format!("{name}!/{member}").into();
+                    self.read_member(member_name, reader)
+                };
+                read_tar(&mut stream, &mut member)?
+            };
+            if let Err(e) = outcome {
+                return self.fail(&name, ErrorKind::Compression, format!("tar archive cut short: {e}"));
+            }
+            return Ok(());
+        }
+        if magic == Magic::Zip {
+            return self.fail(&name, ErrorKind::Unrecognized, "a zip archive inside a stream is not read; unpack it first".into());
+        }
+        let format = self.options.format.unwrap_or_else(|| sniff(&head));
+        if format == Format::Evtx || magic == Magic::Evtx {
+            let mut buffer = Vec::new();
+            if let Err(e) = stream.take(MAX_BUFFERED_EVTX).read_to_end(&mut buffer) {
+                return self.fail(&name, ErrorKind::Compression, format!("cannot read: {e}"));
+            }
+            let mut emit = Emitter::new(&mut *self.consumer, name.clone(), self.options.strict);
+            let result = evtx::parse(EvtxSource::Buffer(buffer), &mut emit, self.evtx_threads);
+            return finish(&mut self.summaries, emit, evtx::FORMAT, result);
+        }
+        let mut reader = std::io::BufReader::with_capacity(256 * 1024, stream);
+        let options = self.options;
+        let mut emit = Emitter::new(&mut *self.consumer, name.clone(), options.strict);
+        let result = parse_text(format, &mut reader, &head, &mut emit, options);
+        finish(&mut self.summaries, emit, format.name(), result)
+    }
+}
+
+/// Close a file: flush what its emitter holds, keep its counts, pass on a stop.
+fn finish(summaries: &mut Vec<FileSummary>, emit: Emitter<'_>, format: &'static str, result: Result<(), Stop>) -> Result<(), Stop> {
+    let (mut summary, stop) = emit.finish();
+    summary.format = Some(format);
+    summaries.push(summary);
+    result?;
+    stop.map_or(Ok(()), Err)
+}
+
+/// Read one input, handing its events and errors to `consumer`. An archive gives one
+/// summary per member.
+pub fn read_input(input: &Input, options: &Options, consumer: &mut dyn Consumer) -> (Vec<FileSummary>, Option<Stop>) {
+    read_input_with(input, options, consumer, options.threads)
+}
+
+fn read_input_with(input: &Input, options: &Options, consumer: &mut dyn Consumer, evtx_threads: usize) -> (Vec<FileSummary>, Option<Stop>) {
+    let mut reader = Reader { options, consumer, evtx_threads, summaries: Vec::new() };
+    let result = match input {
+        Input::File(path) => reader.read_path(path),
+        Input::Stdin => {
+            let name: Arc<str> = "-".into();
+            match open_stream(Box::new(std::io::stdin())) {
+                Ok((head, stream, _)) => reader.read_stream(name, head, Box::new(stream), 0),
+                Err(e) => reader.fail(&name, ErrorKind::Compression, format!("cannot read: {e}")),
+            }
+        }
+    };
+    (reader.summaries, result.err())
+}
+
+/// Read all inputs on `options.threads` workers, each with its own consumer from `make`.
+/// Files are the unit of work: events of one file keep their order. Returns the counts
+/// (in input order) and the consumers.
+pub fn read_all<C, F>(inputs: &[Input], options: &Options, make: F) -> (RunSummary, Vec<C>)
+where
+    C: Consumer + Send,
+    F: Fn() -> C + Sync,
+{
+    let workers = options.threads.clamp(1, inputs.len().max(1));
+    // With one worker, the EVTX reader may use every core itself.
+    let evtx_threads = if workers == 1 { options.threads.max(1) } else { 1 };
+    let next = AtomicUsize::new(0);
+    let stopped = AtomicBool::new(false);
+    let results: Mutex<Vec<(usize, Vec<FileSummary>)>> = Mutex::new(Vec::new());
+    let first_stop: Mutex<Option<Stop>> = Mutex::new(None);
+    let consumers: Vec<C> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut consumer = make();
+                    loop {
+                        if stopped.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(input) = inputs.get(index) else { break };
+                        let (summaries, stop) = read_input_with(input, options, &mut consumer, evtx_threads);
+                        results.lock().expect("no worker panics holding it").push((index, summaries));
+                        if let Some(stop) = stop {
+                            stopped.store(true, Ordering::Relaxed);
+                            first_stop.lock().expect("no worker panics holding it").get_or_insert(stop);
+                            break;
+                        }
+                    }
+                    consumer
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a reader thread panicked")).collect()
+    });
+    let mut results = results.into_inner().expect("workers are done");
+    results.sort_by_key(|(index, _)| *index);
+    let files = results.into_iter().flat_map(|(_, summaries)| summaries).collect();
+    let stopped = first_stop.into_inner().expect("workers are done").map(|s| s.0);
+    (RunSummary { files, stopped }, consumers)
+}

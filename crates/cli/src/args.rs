@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "whoiswatch", version, about = "Detect WHOIS and RDAP reconnaissance (ATT&CK T1596.002) in an organisation's logs")]
+#[command(
+    name = "whoiswatch",
+    version,
+    about = "Detect WHOIS and RDAP reconnaissance (ATT&CK T1596.002) in an organisation's logs"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

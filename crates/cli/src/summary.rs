@@ -6,7 +6,10 @@ use whoiswatch_ingest::RunSummary;
 pub fn print(summary: &RunSummary) {
     for file in &summary.files {
         let formats: Vec<String> = if file.events_by_format.len() > 1 {
-            file.events_by_format.iter().map(|(f, n)| format!("{f} {n}")).collect()
+            file.events_by_format
+                .iter()
+                .map(|(f, n)| format!("{f} {n}"))
+                .collect()
         } else {
             Vec::new()
         };
@@ -24,12 +27,20 @@ pub fn print(summary: &RunSummary) {
             line.push_str(&format!(", {warnings} warnings"));
         }
         if !file.errors.is_empty() {
-            let reasons: Vec<String> = file.errors.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let reasons: Vec<String> = file
+                .errors
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
             line.push_str(&format!(" [{}]", reasons.join(", ")));
         }
         eprintln!("{line}");
     }
-    let reasons: Vec<String> = summary.errors_by_kind().iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let reasons: Vec<String> = summary
+        .errors_by_kind()
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
     eprintln!(
         "total: {} files, {} bytes, {} events read, {} records skipped, {} warnings{}",
         summary.files.len(),
@@ -37,7 +48,11 @@ pub fn print(summary: &RunSummary) {
         summary.events(),
         summary.skipped(),
         summary.warnings(),
-        if reasons.is_empty() { String::new() } else { format!(" ({})", reasons.join(", ")) }
+        if reasons.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", reasons.join(", "))
+        }
     );
     if let Some(stop) = &summary.stopped {
         eprintln!("stopped by --strict at {stop}");

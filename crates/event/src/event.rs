@@ -58,7 +58,13 @@ pub struct Event {
 
 impl Event {
     pub fn new(source_type: &'static LogSourceType, category: Category, origin: Origin) -> Event {
-        Event { source_type, category, origin, fields: Vec::with_capacity(16), extra: Vec::new() }
+        Event {
+            source_type,
+            category,
+            origin,
+            fields: Vec::with_capacity(16),
+            extra: Vec::new(),
+        }
     }
 
     pub fn get(&self, id: FieldId) -> Option<&Value> {
@@ -78,7 +84,11 @@ impl Event {
         self.extra
             .iter()
             .find(|(n, _)| n.as_ref() == name)
-            .or_else(|| self.extra.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+            .or_else(|| {
+                self.extra
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            })
             .map(|(_, v)| v)
     }
 
@@ -97,7 +107,9 @@ impl Event {
         if let Some(value) = self.get_name(name) {
             return Some(Cow::Borrowed(value));
         }
-        let FieldName::Canonical(id) = name else { return None };
+        let FieldName::Canonical(id) = name else {
+            return None;
+        };
         Some(Cow::Owned(match id {
             FieldId::LogSourceName => Value::text(self.log_source_name()),
             FieldId::LogSourceTypeName => Value::text(self.log_source_type_name()),
@@ -160,7 +172,9 @@ impl Event {
 
     /// When the event was received; for files, the device time unless the record says.
     pub fn start_time(&self) -> Option<Timestamp> {
-        self.get(FieldId::StartTime).and_then(Value::as_time).or_else(|| self.device_time())
+        self.get(FieldId::StartTime)
+            .and_then(Value::as_time)
+            .or_else(|| self.device_time())
     }
 
     pub fn hostname(&self) -> Option<&str> {
@@ -181,7 +195,8 @@ impl Event {
 
     /// Log source type id (`devicetype`): an explicit one (QRadar exports) or the parser's.
     pub fn device_type(&self) -> i64 {
-        self.get_i64(FieldId::DeviceType).unwrap_or(self.source_type.id)
+        self.get_i64(FieldId::DeviceType)
+            .unwrap_or(self.source_type.id)
     }
 
     /// Log source type name: an explicit one (QRadar exports), else the name of the
@@ -190,7 +205,10 @@ impl Event {
         if let Some(name) = self.get_str(FieldId::LogSourceTypeName) {
             return name;
         }
-        match self.get_i64(FieldId::DeviceType).and_then(LogSourceType::by_id) {
+        match self
+            .get_i64(FieldId::DeviceType)
+            .and_then(LogSourceType::by_id)
+        {
             Some(t) => t.name,
             None => self.source_type.name,
         }
@@ -218,7 +236,10 @@ mod tests {
         Event::new(
             &LogSourceType::LINUX,
             Category::default(),
-            Origin { file: "x.log".into(), position: Position::Line(1) },
+            Origin {
+                file: "x.log".into(),
+                position: Position::Line(1),
+            },
         )
     }
 

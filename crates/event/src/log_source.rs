@@ -11,21 +11,81 @@ pub struct LogSourceType {
 }
 
 impl LogSourceType {
-    pub const WINDOWS: LogSourceType = LogSourceType { id: 12, name: "Microsoft Windows Security Event Log", label: "WindowsAuthServer" };
-    pub const LINUX: LogSourceType = LogSourceType { id: 11, name: "Linux OS", label: "LinuxServer" };
-    pub const CUSTOM_RULE_ENGINE: LogSourceType = LogSourceType { id: 18, name: "Custom Rule Engine", label: "CustomRuleEngine" };
-    pub const SIM_AUDIT: LogSourceType = LogSourceType { id: 105, name: "SIM Audit", label: "SIMAudit" };
-    pub const SQUID: LogSourceType = LogSourceType { id: 46, name: "Squid Web Proxy", label: "Squid" };
-    pub const BIND: LogSourceType = LogSourceType { id: 185, name: "ISC BIND", label: "BIND" };
-    pub const WINDOWS_DNS: LogSourceType = LogSourceType { id: 384, name: "Microsoft DNS Debug", label: "MicrosoftDNS" };
-    pub const FIREWALL: LogSourceType = LogSourceType { id: 4, name: "Configurable Firewall Filter", label: "Firewall" };
-    pub const DNSMASQ: LogSourceType = LogSourceType { id: 10001, name: "dnsmasq", label: "dnsmasq" };
-    pub const ZEEK: LogSourceType = LogSourceType { id: 10002, name: "Zeek", label: "Zeek" };
-    pub const CEF: LogSourceType = LogSourceType { id: 10003, name: "Universal CEF", label: "CEF" };
-    pub const LEEF: LogSourceType = LogSourceType { id: 10004, name: "Universal LEEF", label: "LEEF" };
-    pub const SYSLOG: LogSourceType = LogSourceType { id: 10005, name: "Generic Syslog", label: "Syslog" };
-    pub const JSON: LogSourceType = LogSourceType { id: 10006, name: "Generic JSON", label: "JSON" };
-    pub const QRADAR_EXPORT: LogSourceType = LogSourceType { id: 10007, name: "QRadar Export", label: "QRadar" };
+    pub const WINDOWS: LogSourceType = LogSourceType {
+        id: 12,
+        name: "Microsoft Windows Security Event Log",
+        label: "WindowsAuthServer",
+    };
+    pub const LINUX: LogSourceType = LogSourceType {
+        id: 11,
+        name: "Linux OS",
+        label: "LinuxServer",
+    };
+    pub const CUSTOM_RULE_ENGINE: LogSourceType = LogSourceType {
+        id: 18,
+        name: "Custom Rule Engine",
+        label: "CustomRuleEngine",
+    };
+    pub const SIM_AUDIT: LogSourceType = LogSourceType {
+        id: 105,
+        name: "SIM Audit",
+        label: "SIMAudit",
+    };
+    pub const SQUID: LogSourceType = LogSourceType {
+        id: 46,
+        name: "Squid Web Proxy",
+        label: "Squid",
+    };
+    pub const BIND: LogSourceType = LogSourceType {
+        id: 185,
+        name: "ISC BIND",
+        label: "BIND",
+    };
+    pub const WINDOWS_DNS: LogSourceType = LogSourceType {
+        id: 384,
+        name: "Microsoft DNS Debug",
+        label: "MicrosoftDNS",
+    };
+    pub const FIREWALL: LogSourceType = LogSourceType {
+        id: 4,
+        name: "Configurable Firewall Filter",
+        label: "Firewall",
+    };
+    pub const DNSMASQ: LogSourceType = LogSourceType {
+        id: 10001,
+        name: "dnsmasq",
+        label: "dnsmasq",
+    };
+    pub const ZEEK: LogSourceType = LogSourceType {
+        id: 10002,
+        name: "Zeek",
+        label: "Zeek",
+    };
+    pub const CEF: LogSourceType = LogSourceType {
+        id: 10003,
+        name: "Universal CEF",
+        label: "CEF",
+    };
+    pub const LEEF: LogSourceType = LogSourceType {
+        id: 10004,
+        name: "Universal LEEF",
+        label: "LEEF",
+    };
+    pub const SYSLOG: LogSourceType = LogSourceType {
+        id: 10005,
+        name: "Generic Syslog",
+        label: "Syslog",
+    };
+    pub const JSON: LogSourceType = LogSourceType {
+        id: 10006,
+        name: "Generic JSON",
+        label: "JSON",
+    };
+    pub const QRADAR_EXPORT: LogSourceType = LogSourceType {
+        id: 10007,
+        name: "QRadar Export",
+        label: "QRadar",
+    };
 
     /// Every type, for lookups by id or name (`LOGSOURCETYPENAME`).
     pub const ALL: &'static [LogSourceType] = &[
@@ -64,7 +124,15 @@ pub struct Category {
 }
 
 impl Category {
-    pub const fn new(product: &'static str, category: Option<&'static str>, service: Option<&'static str>) -> Category {
-        Category { product: Some(product), category, service }
+    pub const fn new(
+        product: &'static str,
+        category: Option<&'static str>,
+        service: Option<&'static str>,
+    ) -> Category {
+        Category {
+            product: Some(product),
+            category,
+            service,
+        }
     }
 }

@@ -30,7 +30,8 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
     let month = month as i64;
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day as i64 - 1;
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day as i64 - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
@@ -40,7 +41,8 @@ pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z - era * 146_097;
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
@@ -127,9 +129,9 @@ impl fmt::Display for Timestamp {
         )?;
         let n = c.nanosecond;
         if n == 0 {
-        } else if n % 1_000_000 == 0 {
+        } else if n.is_multiple_of(1_000_000) {
             write!(f, ".{:03}", n / 1_000_000)?;
-        } else if n % 1_000 == 0 {
+        } else if n.is_multiple_of(1_000) {
             write!(f, ".{:06}", n / 1_000)?;
         } else {
             write!(f, ".{n:09}")?;
@@ -146,13 +148,19 @@ struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str) -> Self {
-        Scanner { bytes: text.as_bytes(), at: 0 }
+        Scanner {
+            bytes: text.as_bytes(),
+            at: 0,
+        }
     }
 
     fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
         let start = self.at;
         let mut value: u32 = 0;
-        while self.at < self.bytes.len() && self.at - start < max && self.bytes[self.at].is_ascii_digit() {
+        while self.at < self.bytes.len()
+            && self.at - start < max
+            && self.bytes[self.at].is_ascii_digit()
+        {
             value = value * 10 + u32::from(self.bytes[self.at] - b'0');
             self.at += 1;
         }
@@ -210,7 +218,15 @@ impl<'a> Scanner<'a> {
 pub fn parse_iso8601(text: &str) -> Option<Timestamp> {
     let text = text.trim();
     let mut s = Scanner::new(text);
-    let mut civil = Civil { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, nanosecond: 0 };
+    let mut civil = Civil {
+        year: 0,
+        month: 0,
+        day: 0,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        nanosecond: 0,
+    };
     civil.year = i64::from(s.digits(4, 4)?);
     let separator = s.peek()?;
     if separator != b'-' && separator != b'/' {
@@ -244,7 +260,11 @@ fn zone_offset_seconds(rest: &[u8]) -> Option<i64> {
                 return None;
             }
             let hours = i64::from((digits[0] - b'0') * 10 + (digits[1] - b'0'));
-            let minutes = if digits.len() == 4 { i64::from((digits[2] - b'0') * 10 + (digits[3] - b'0')) } else { 0 };
+            let minutes = if digits.len() == 4 {
+                i64::from((digits[2] - b'0') * 10 + (digits[3] - b'0'))
+            } else {
+                0
+            };
             let offset = hours * 3600 + minutes * 60;
             Some(if *sign == b'-' { -offset } else { offset })
         }
@@ -268,7 +288,10 @@ pub fn parse_epoch_seconds(text: &str) -> Option<Timestamp> {
         nanos += i64::from(b - b'0') * 10i64.pow(8 - index as u32);
     }
     let sign = if whole.starts_with('-') { -1 } else { 1 };
-    seconds.checked_mul(NANOS_PER_SECOND)?.checked_add(sign * nanos).map(Timestamp)
+    seconds
+        .checked_mul(NANOS_PER_SECOND)?
+        .checked_add(sign * nanos)
+        .map(Timestamp)
 }
 
 /// Epoch seconds (as a float) — Zeek JSON writes `ts` as a number.
@@ -279,15 +302,24 @@ pub fn from_epoch_seconds_f64(seconds: f64) -> Option<Timestamp> {
     Some(Timestamp((seconds * 1e9).round() as i64))
 }
 
-const MONTHS: [&[u8; 3]; 12] = [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
+const MONTHS: [&[u8; 3]; 12] = [
+    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+];
 
 /// `Nov` → 11 (any case).
 pub fn month_from_abbreviation(name: &[u8]) -> Option<u32> {
     if name.len() != 3 {
         return None;
     }
-    let lower = [name[0].to_ascii_lowercase(), name[1].to_ascii_lowercase(), name[2].to_ascii_lowercase()];
-    MONTHS.iter().position(|m| **m == lower).map(|i| i as u32 + 1)
+    let lower = [
+        name[0].to_ascii_lowercase(),
+        name[1].to_ascii_lowercase(),
+        name[2].to_ascii_lowercase(),
+    ];
+    MONTHS
+        .iter()
+        .position(|m| **m == lower)
+        .map(|i| i as u32 + 1)
 }
 
 /// RFC 3164's `Nov 24 08:30:01` (also `Nov  4`), which has no year: the caller supplies it.
@@ -302,7 +334,15 @@ pub fn parse_rfc3164(text: &str, year: i64) -> Option<Timestamp> {
     while s.byte(b' ').is_some() {}
     let day = s.digits(1, 2)?;
     s.byte(b' ')?;
-    let mut civil = Civil { year, month, day, hour: 0, minute: 0, second: 0, nanosecond: 0 };
+    let mut civil = Civil {
+        year,
+        month,
+        day,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        nanosecond: 0,
+    };
     s.time_of_day(&mut civil)?;
     Timestamp::from_civil(civil)
 }
@@ -317,7 +357,15 @@ pub fn parse_bind(text: &str) -> Option<Timestamp> {
     s.byte(b'-')?;
     let year = i64::from(s.digits(4, 4)?);
     s.byte(b' ')?;
-    let mut civil = Civil { year, month, day, hour: 0, minute: 0, second: 0, nanosecond: 0 };
+    let mut civil = Civil {
+        year,
+        month,
+        day,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        nanosecond: 0,
+    };
     s.time_of_day(&mut civil)?;
     Timestamp::from_civil(civil)
 }
@@ -336,9 +384,21 @@ pub fn parse_windows_locale(text: &str, day_first: bool) -> Option<Timestamp> {
     let second = s.digits(1, 2)?;
     s.byte(separator)?;
     let year = i64::from(s.digits(4, 4)?);
-    let (month, day) = if day_first { (second, first) } else { (first, second) };
+    let (month, day) = if day_first {
+        (second, first)
+    } else {
+        (first, second)
+    };
     s.byte(b' ')?;
-    let mut civil = Civil { year, month, day, hour: 0, minute: 0, second: 0, nanosecond: 0 };
+    let mut civil = Civil {
+        year,
+        month,
+        day,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        nanosecond: 0,
+    };
     s.time_of_day(&mut civil)?;
     let rest = std::str::from_utf8(s.rest()).ok()?.trim();
     match rest.to_ascii_uppercase().as_str() {
@@ -357,14 +417,22 @@ mod tests {
     use super::*;
 
     fn iso(text: &str) -> String {
-        parse_iso8601(text).map(|t| t.to_string()).unwrap_or_else(|| "none".into())
+        parse_iso8601(text)
+            .map(|t| t.to_string())
+            .unwrap_or_else(|| "none".into())
     }
 
     #[test]
     fn iso_variants() {
-        assert_eq!(iso("2021-11-30T22:05:50.864921Z"), "2021-11-30T22:05:50.864921Z");
+        assert_eq!(
+            iso("2021-11-30T22:05:50.864921Z"),
+            "2021-11-30T22:05:50.864921Z"
+        );
         assert_eq!(iso("2021-11-30 22:05:44.846"), "2021-11-30T22:05:44.846Z");
-        assert_eq!(iso("2020-06-10T02:51:14.9431234Z"), "2020-06-10T02:51:14.943123400Z");
+        assert_eq!(
+            iso("2020-06-10T02:51:14.9431234Z"),
+            "2020-06-10T02:51:14.943123400Z"
+        );
         assert_eq!(iso("2024-04-12T19:29:12+02:00"), "2024-04-12T17:29:12Z");
         assert_eq!(iso("2024-04-12T19:29:12-0530"), "2024-04-13T00:59:12Z");
         assert_eq!(iso("2024/04/12 19:29:12"), "2024-04-12T19:29:12Z");
@@ -383,19 +451,56 @@ mod tests {
 
     #[test]
     fn epoch_seconds_exact() {
-        assert_eq!(parse_epoch_seconds("1521911720.865716").unwrap().to_string(), "2018-03-24T17:15:20.865716Z");
-        assert_eq!(parse_epoch_seconds("1588205199").unwrap().to_string(), "2020-04-30T00:06:39Z");
+        assert_eq!(
+            parse_epoch_seconds("1521911720.865716")
+                .unwrap()
+                .to_string(),
+            "2018-03-24T17:15:20.865716Z"
+        );
+        assert_eq!(
+            parse_epoch_seconds("1588205199").unwrap().to_string(),
+            "2020-04-30T00:06:39Z"
+        );
         assert!(parse_epoch_seconds("12x").is_none());
     }
 
     #[test]
     fn log_formats() {
-        assert_eq!(parse_rfc3164("Nov 24 08:30:01", 2026).unwrap().to_string(), "2026-11-24T08:30:01Z");
-        assert_eq!(parse_rfc3164("Nov  4 08:30:01", 2026).unwrap().to_string(), "2026-11-04T08:30:01Z");
-        assert_eq!(parse_bind("18-May-2021 16:34:13.003").unwrap().to_string(), "2021-05-18T16:34:13.003Z");
-        assert_eq!(parse_windows_locale("6/5/2013 10:00:32 AM", false).unwrap().to_string(), "2013-06-05T10:00:32Z");
-        assert_eq!(parse_windows_locale("6/5/2013 12:00:32 AM", false).unwrap().to_string(), "2013-06-05T00:00:32Z");
-        assert_eq!(parse_windows_locale("6/5/2013 1:00:32 PM", false).unwrap().to_string(), "2013-06-05T13:00:32Z");
-        assert_eq!(parse_windows_locale("25.12.2020 22:00:32", true).unwrap().to_string(), "2020-12-25T22:00:32Z");
+        assert_eq!(
+            parse_rfc3164("Nov 24 08:30:01", 2026).unwrap().to_string(),
+            "2026-11-24T08:30:01Z"
+        );
+        assert_eq!(
+            parse_rfc3164("Nov  4 08:30:01", 2026).unwrap().to_string(),
+            "2026-11-04T08:30:01Z"
+        );
+        assert_eq!(
+            parse_bind("18-May-2021 16:34:13.003").unwrap().to_string(),
+            "2021-05-18T16:34:13.003Z"
+        );
+        assert_eq!(
+            parse_windows_locale("6/5/2013 10:00:32 AM", false)
+                .unwrap()
+                .to_string(),
+            "2013-06-05T10:00:32Z"
+        );
+        assert_eq!(
+            parse_windows_locale("6/5/2013 12:00:32 AM", false)
+                .unwrap()
+                .to_string(),
+            "2013-06-05T00:00:32Z"
+        );
+        assert_eq!(
+            parse_windows_locale("6/5/2013 1:00:32 PM", false)
+                .unwrap()
+                .to_string(),
+            "2013-06-05T13:00:32Z"
+        );
+        assert_eq!(
+            parse_windows_locale("25.12.2020 22:00:32", true)
+                .unwrap()
+                .to_string(),
+            "2020-12-25T22:00:32Z"
+        );
     }
 }

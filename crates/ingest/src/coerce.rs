@@ -8,7 +8,10 @@ use whoiswatch_event::{Event, FieldId, FieldType, Timestamp, Value};
 /// An address as logs write it: bare, `[v6]`, or v4-mapped v6 (unwrapped to v4).
 pub fn parse_ip(text: &str) -> Option<IpAddr> {
     let text = text.trim();
-    let text = text.strip_prefix('[').and_then(|t| t.strip_suffix(']')).unwrap_or(text);
+    let text = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text);
     let ip: IpAddr = text.parse().ok()?;
     Some(match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
@@ -97,7 +100,10 @@ pub fn coerce(id: FieldId, text: &str) -> Value {
         FieldId::ProcessGuid | FieldId::ParentProcessGuid => Value::Text(normalize_guid(text)),
         FieldId::Protocol => Value::text(text.to_ascii_lowercase()),
         FieldId::DnsQuery => Value::text(text.strip_suffix('.').unwrap_or(text)),
-        FieldId::ScriptBlockId => Value::text(text.trim_matches(|c| c == '{' || c == '}').to_ascii_lowercase()),
+        FieldId::ScriptBlockId => Value::text(
+            text.trim_matches(|c| c == '{' || c == '}')
+                .to_ascii_lowercase(),
+        ),
         _ => Value::text(text),
     })
 }
@@ -136,18 +142,42 @@ mod tests {
 
     #[test]
     fn ips() {
-        assert_eq!(parse_ip("::ffff:89.160.20.156").unwrap().to_string(), "89.160.20.156");
-        assert_eq!(parse_ip("[2001:db8::1]").unwrap().to_string(), "2001:db8::1");
+        assert_eq!(
+            parse_ip("::ffff:89.160.20.156").unwrap().to_string(),
+            "89.160.20.156"
+        );
+        assert_eq!(
+            parse_ip("[2001:db8::1]").unwrap().to_string(),
+            "2001:db8::1"
+        );
         assert!(parse_ip("-").is_none());
     }
 
     #[test]
     fn coercion_keeps_text_that_does_not_fit() {
         assert_eq!(coerce(FieldId::DestinationPort, "443"), Value::Integer(443));
-        assert_eq!(coerce(FieldId::DestinationPort, "https"), Value::text("https"));
+        assert_eq!(
+            coerce(FieldId::DestinationPort, "https"),
+            Value::text("https")
+        );
         assert_eq!(coerce(FieldId::ProcessId, "0x1a2c"), Value::Integer(0x1a2c));
-        assert_eq!(coerce(FieldId::ProcessGuid, "{6a910b9d-4a9a-5ee0-0c04-000000000400}"), Value::text("6A910B9D-4A9A-5EE0-0C04-000000000400"));
-        assert_eq!(coerce(FieldId::DeviceTime, "1732436401000").as_time().unwrap().to_string(), "2024-11-24T08:20:01Z");
-        assert_eq!(coerce(FieldId::DnsQuery, "whois.arin.net."), Value::text("whois.arin.net"));
+        assert_eq!(
+            coerce(
+                FieldId::ProcessGuid,
+                "{6a910b9d-4a9a-5ee0-0c04-000000000400}"
+            ),
+            Value::text("6A910B9D-4A9A-5EE0-0C04-000000000400")
+        );
+        assert_eq!(
+            coerce(FieldId::DeviceTime, "1732436401000")
+                .as_time()
+                .unwrap()
+                .to_string(),
+            "2024-11-24T08:20:01Z"
+        );
+        assert_eq!(
+            coerce(FieldId::DnsQuery, "whois.arin.net."),
+            Value::text("whois.arin.net")
+        );
     }
 }

@@ -31,7 +31,13 @@ pub struct Emitter<'c> {
 
 impl<'c> Emitter<'c> {
     pub fn new(consumer: &'c mut dyn Consumer, file: Arc<str>, strict: bool) -> Self {
-        Emitter { consumer, strict, summary: FileSummary::new(file.clone()), file, script_blocks: ScriptBlockAssembler::default() }
+        Emitter {
+            consumer,
+            strict,
+            summary: FileSummary::new(file.clone()),
+            file,
+            script_blocks: ScriptBlockAssembler::default(),
+        }
     }
 
     pub fn file(&self) -> &Arc<str> {
@@ -39,7 +45,10 @@ impl<'c> Emitter<'c> {
     }
 
     pub fn origin(&self, position: Position) -> Origin {
-        Origin { file: self.file.clone(), position }
+        Origin {
+            file: self.file.clone(),
+            position,
+        }
     }
 
     /// An event, with the name of the parser that made it (a file may mix sub-formats).
@@ -57,18 +66,32 @@ impl<'c> Emitter<'c> {
 
     fn deliver(&mut self, format: &'static str, event: Event, complete: bool) -> Result<(), Stop> {
         let position = event.origin.position;
-        let missing = event.get_extra("ScriptBlockPartsMissing").map(|m| m.to_string());
+        let missing = event
+            .get_extra("ScriptBlockPartsMissing")
+            .map(|m| m.to_string());
         self.summary.count_event(format);
         self.consumer.event(event);
         if !complete {
-            let reason = format!("PowerShell script block missing part(s) {}; kept the parts read", missing.unwrap_or_default());
+            let reason = format!(
+                "PowerShell script block missing part(s) {}; kept the parts read",
+                missing.unwrap_or_default()
+            );
             return self.error(position, ErrorKind::IncompleteScriptBlock, reason);
         }
         Ok(())
     }
 
-    pub fn error(&mut self, position: Position, kind: ErrorKind, reason: impl Into<String>) -> Result<(), Stop> {
-        let error = ParseError { origin: self.origin(position), kind, reason: reason.into() };
+    pub fn error(
+        &mut self,
+        position: Position,
+        kind: ErrorKind,
+        reason: impl Into<String>,
+    ) -> Result<(), Stop> {
+        let error = ParseError {
+            origin: self.origin(position),
+            kind,
+            reason: reason.into(),
+        };
         self.summary.count_error(kind);
         self.consumer.error(&error);
         if self.strict {

@@ -31,6 +31,9 @@ pub enum ErrorKind {
     MissingEoe,
     /// A PowerShell script block with parts missing (kept, with the parts read).
     IncompleteScriptBlock,
+    /// A bug in whoiswatch: a parser failed on this input. The rest of the file is lost;
+    /// other files are still read. Please report it with the input.
+    Internal,
 }
 
 impl ErrorKind {
@@ -48,12 +51,16 @@ impl ErrorKind {
             ErrorKind::EvtxRecord => "evtx-record",
             ErrorKind::MissingEoe => "missing-eoe",
             ErrorKind::IncompleteScriptBlock => "incomplete-script-block",
+            ErrorKind::Internal => "internal-error",
         }
     }
 
     /// Warnings describe records that were kept; every other kind is a skipped record.
     pub fn is_warning(self) -> bool {
-        matches!(self, ErrorKind::MissingEoe | ErrorKind::IncompleteScriptBlock)
+        matches!(
+            self,
+            ErrorKind::MissingEoe | ErrorKind::IncompleteScriptBlock
+        )
     }
 }
 
@@ -73,8 +80,16 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = if self.kind.is_warning() { "warning" } else { "skipped" };
-        write!(f, "{}: {verb} ({}): {}", self.origin, self.kind, self.reason)
+        let verb = if self.kind.is_warning() {
+            "warning"
+        } else {
+            "skipped"
+        };
+        write!(
+            f,
+            "{}: {verb} ({}): {}",
+            self.origin, self.kind, self.reason
+        )
     }
 }
 

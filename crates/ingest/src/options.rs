@@ -31,7 +31,9 @@ impl Default for Options {
             format: None,
             strict: false,
             max_record_bytes: 16 * 1024 * 1024,
-            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             reference_time: Timestamp(now),
             day_first_dates: false,
         }

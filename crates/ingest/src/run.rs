@@ -36,7 +36,6 @@ impl Reader<'_, '_> {
         result
     }
 
-
     fn read_path(&mut self, path: &std::path::Path) -> Result<(), Stop> {
         let name: Arc<str> = path.display().to_string().into();
         let file = match File::open(path) {
@@ -54,9 +53,14 @@ impl Reader<'_, '_> {
                     drop(stream);
                     return match File::open(path) {
                         Ok(file) => {
-                            let mut emit = Emitter::new(&mut *self.consumer, name.clone(), self.options.strict);
+                            let mut emit = Emitter::new(
+                                &mut *self.consumer,
+                                name.clone(),
+                                self.options.strict,
+                            );
                             emit.add_bytes(file.metadata().map(|m| m.len()).unwrap_or(0));
-                            let result = evtx::parse(EvtxSource::File(file), &mut emit, self.evtx_threads);
+                            let result =
+                                evtx::parse(EvtxSource::File(file), &mut emit, self.evtx_threads);
                             finish(&mut self.summaries, emit, evtx::FORMAT, result)
                         }
                         Err(e) => self.fail(&name, ErrorKind::Io, format!("cannot open: {e}")),
@@ -66,7 +70,9 @@ impl Reader<'_, '_> {
                     drop(stream);
                     let file = match File::open(path) {
                         Ok(file) => file,
-                        Err(e) => return self.fail(&name, ErrorKind::Io, format!("cannot open: {e}")),
+                        Err(e) => {
+                            return self.fail(&name, ErrorKind::Io, format!("cannot open: {e}"))
+                        }
                     };
                     return self.read_zip_archive(&name, file);
                 }
@@ -90,10 +96,18 @@ impl Reader<'_, '_> {
             read_zip(file, &mut member, &mut member_error)?
         };
         for (member, e) in failures {
-            self.fail(&format!("{name}!/{member}").into(), ErrorKind::Io, format!("zip member unreadable: {e}"))?;
+            self.fail(
+                &format!("{name}!/{member}").into(),
+                ErrorKind::Io,
+                format!("zip member unreadable: {e}"),
+            )?;
         }
         if let Err(e) = outcome {
-            return self.fail(name, ErrorKind::Io, format!("not a readable zip archive: {e}"));
+            return self.fail(
+                name,
+                ErrorKind::Io,
+                format!("not a readable zip archive: {e}"),
+            );
         }
         Ok(())
     }
@@ -106,7 +120,13 @@ impl Reader<'_, '_> {
     }
 
     /// A decompressed stream: a tar archive, EVTX bytes, or a text format.
-    fn read_stream(&mut self, name: Arc<str>, head: Vec<u8>, mut stream: Box<dyn Read + '_>, depth: usize) -> Result<(), Stop> {
+    fn read_stream(
+        &mut self,
+        name: Arc<str>,
+        head: Vec<u8>,
+        mut stream: Box<dyn Read + '_>,
+        depth: usize,
+    ) -> Result<(), Stop> {
         let magic = Magic::of(&head);
         if self.options.format.is_none() && magic == Magic::Tar && depth < 3 {
             let outcome = {
@@ -117,12 +137,27 @@ impl Reader<'_, '_> {
                 read_tar(&mut stream, &mut member)?
             };
             if let Err(e) = outcome {
-                return self.fail(&name, ErrorKind::Compression, format!("tar archive cut short: {e}"));
+                return self.fail(
+                    &name,
+                    ErrorKind::Compression,
+                    format!("tar archive cut short: {e}"),
+                );
             }
             return Ok(());
         }
         if magic == Magic::Zip {
-            return self.fail(&name, ErrorKind::Unrecognized, "a zip archive inside a stream is not read; unpack it first".into());
+            return self.fail(
+                &name,
+                ErrorKind::Unrecognized,
+                "a zip archive inside a stream is not read; unpack it first".into(),
+            );
+        }
+        if self.options.format.is_none() && magic != Magic::Evtx && head.contains(&0) {
+            return self.fail(
+                &name,
+                ErrorKind::Unrecognized,
+                "binary data (packet capture or other), not a log format".into(),
+            );
         }
         let format = self.options.format.unwrap_or_else(|| sniff(&head));
         if format == Format::Evtx || magic == Magic::Evtx {
@@ -143,7 +178,12 @@ impl Reader<'_, '_> {
 }
 
 /// Close a file: flush what its emitter holds, keep its counts, pass on a stop.
-fn finish(summaries: &mut Vec<FileSummary>, emit: Emitter<'_>, format: &'static str, result: Result<(), Stop>) -> Result<(), Stop> {
+fn finish(
+    summaries: &mut Vec<FileSummary>,
+    emit: Emitter<'_>,
+    format: &'static str,
+    result: Result<(), Stop>,
+) -> Result<(), Stop> {
     let (mut summary, stop) = emit.finish();
     summary.format = Some(format);
     summaries.push(summary);
@@ -153,12 +193,26 @@ fn finish(summaries: &mut Vec<FileSummary>, emit: Emitter<'_>, format: &'static 
 
 /// Read one input, handing its events and errors to `consumer`. An archive gives one
 /// summary per member.
-pub fn read_input(input: &Input, options: &Options, consumer: &mut dyn Consumer) -> (Vec<FileSummary>, Option<Stop>) {
+pub fn read_input(
+    input: &Input,
+    options: &Options,
+    consumer: &mut dyn Consumer,
+) -> (Vec<FileSummary>, Option<Stop>) {
     read_input_with(input, options, consumer, options.threads)
 }
 
-fn read_input_with(input: &Input, options: &Options, consumer: &mut dyn Consumer, evtx_threads: usize) -> (Vec<FileSummary>, Option<Stop>) {
-    let mut reader = Reader { options, consumer, evtx_threads, summaries: Vec::new() };
+fn read_input_with(
+    input: &Input,
+    options: &Options,
+    consumer: &mut dyn Consumer,
+    evtx_threads: usize,
+) -> (Vec<FileSummary>, Option<Stop>) {
+    let mut reader = Reader {
+        options,
+        consumer,
+        evtx_threads,
+        summaries: Vec::new(),
+    };
     let result = match input {
         Input::File(path) => reader.read_path(path),
         Input::Stdin => {
@@ -172,6 +226,40 @@ fn read_input_with(input: &Input, options: &Options, consumer: &mut dyn Consumer
     (reader.summaries, result.err())
 }
 
+/// Read one input; a panic in a parser (a bug) becomes an internal-error record for that
+/// input instead of ending the run.
+fn read_guarded(
+    input: &Input,
+    options: &Options,
+    consumer: &mut dyn Consumer,
+    evtx_threads: usize,
+) -> (Vec<FileSummary>, Option<Stop>) {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_input_with(input, options, consumer, evtx_threads)
+    }));
+    match outcome {
+        Ok(result) => result,
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            let name: Arc<str> = input.display_name().into();
+            let mut emit = Emitter::new(consumer, name, options.strict);
+            let stop = emit
+                .error(
+                    Position::Line(0),
+                    ErrorKind::Internal,
+                    format!("parser failed (a whoiswatch bug): {message}"),
+                )
+                .err();
+            let (summary, _) = emit.finish();
+            (vec![summary], stop)
+        }
+    }
+}
+
 /// Read all inputs on `options.threads` workers, each with its own consumer from `make`.
 /// Files are the unit of work: events of one file keep their order. Returns the counts
 /// (in input order) and the consumers.
@@ -182,7 +270,11 @@ where
 {
     let workers = options.threads.clamp(1, inputs.len().max(1));
     // With one worker, the EVTX reader may use every core itself.
-    let evtx_threads = if workers == 1 { options.threads.max(1) } else { 1 };
+    let evtx_threads = if workers == 1 {
+        options.threads.max(1)
+    } else {
+        1
+    };
     let next = AtomicUsize::new(0);
     let stopped = AtomicBool::new(false);
     let results: Mutex<Vec<(usize, Vec<FileSummary>)>> = Mutex::new(Vec::new());
@@ -197,12 +289,21 @@ where
                             break;
                         }
                         let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(input) = inputs.get(index) else { break };
-                        let (summaries, stop) = read_input_with(input, options, &mut consumer, evtx_threads);
-                        results.lock().expect("no worker panics holding it").push((index, summaries));
+                        let Some(input) = inputs.get(index) else {
+                            break;
+                        };
+                        let (summaries, stop) =
+                            read_guarded(input, options, &mut consumer, evtx_threads);
+                        results
+                            .lock()
+                            .expect("no worker panics holding it")
+                            .push((index, summaries));
                         if let Some(stop) = stop {
                             stopped.store(true, Ordering::Relaxed);
-                            first_stop.lock().expect("no worker panics holding it").get_or_insert(stop);
+                            first_stop
+                                .lock()
+                                .expect("no worker panics holding it")
+                                .get_or_insert(stop);
                             break;
                         }
                     }
@@ -210,11 +311,20 @@ where
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("a reader thread panicked")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a reader thread panicked"))
+            .collect()
     });
     let mut results = results.into_inner().expect("workers are done");
     results.sort_by_key(|(index, _)| *index);
-    let files = results.into_iter().flat_map(|(_, summaries)| summaries).collect();
-    let stopped = first_stop.into_inner().expect("workers are done").map(|s| s.0);
+    let files = results
+        .into_iter()
+        .flat_map(|(_, summaries)| summaries)
+        .collect();
+    let stopped = first_stop
+        .into_inner()
+        .expect("workers are done")
+        .map(|s| s.0);
     (RunSummary { files, stopped }, consumers)
 }

@@ -21,7 +21,14 @@ pub struct FileSummary {
 
 impl FileSummary {
     pub fn new(file: Arc<str>) -> Self {
-        FileSummary { file, format: None, events_by_format: BTreeMap::new(), events: 0, bytes: 0, errors: BTreeMap::new() }
+        FileSummary {
+            file,
+            format: None,
+            events_by_format: BTreeMap::new(),
+            events: 0,
+            bytes: 0,
+            errors: BTreeMap::new(),
+        }
     }
 
     pub(crate) fn count_event(&mut self, format: &'static str) {
@@ -34,11 +41,19 @@ impl FileSummary {
     }
 
     pub fn skipped(&self) -> u64 {
-        self.errors.iter().filter(|(k, _)| !k.is_warning()).map(|(_, n)| n).sum()
+        self.errors
+            .iter()
+            .filter(|(k, _)| !k.is_warning())
+            .map(|(_, n)| n)
+            .sum()
     }
 
     pub fn warnings(&self) -> u64 {
-        self.errors.iter().filter(|(k, _)| k.is_warning()).map(|(_, n)| n).sum()
+        self.errors
+            .iter()
+            .filter(|(k, _)| k.is_warning())
+            .map(|(_, n)| n)
+            .sum()
     }
 }
 

@@ -11,7 +11,10 @@ pub struct Table {
 
 impl Table {
     pub fn new(headers: Vec<String>) -> Self {
-        Table { headers, rows: Vec::new() }
+        Table {
+            headers,
+            rows: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, row: Vec<String>) {
@@ -27,7 +30,10 @@ impl Table {
     }
 
     fn cell(text: &str, width: usize) -> String {
-        let flat: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let flat: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
         let count = flat.chars().count();
         if count > width {
             let cut: String = flat.chars().take(width.saturating_sub(1)).collect();
@@ -40,16 +46,33 @@ impl Table {
     pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
         let widths: Vec<usize> = (0..self.headers.len())
             .map(|i| {
-                let widest = self.rows.iter().map(|r| r.get(i).map_or(0, |c| c.chars().count())).max().unwrap_or(0);
+                let widest = self
+                    .rows
+                    .iter()
+                    .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                    .max()
+                    .unwrap_or(0);
                 widest.max(self.headers[i].chars().count()).min(MAX_WIDTH)
             })
             .collect();
         let line = |cells: &[String]| -> String {
-            let padded: Vec<String> = widths.iter().enumerate().map(|(i, w)| Self::cell(cells.get(i).map_or("", String::as_str), *w)).collect();
+            let padded: Vec<String> = widths
+                .iter()
+                .enumerate()
+                .map(|(i, w)| Self::cell(cells.get(i).map_or("", String::as_str), *w))
+                .collect();
             padded.join("  ").trim_end().to_string()
         };
         writeln!(out, "{}", line(&self.headers))?;
-        writeln!(out, "{}", widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "))?;
+        writeln!(
+            out,
+            "{}",
+            widths
+                .iter()
+                .map(|w| "-".repeat(*w))
+                .collect::<Vec<_>>()
+                .join("  ")
+        )?;
         for row in &self.rows {
             writeln!(out, "{}", line(row))?;
         }

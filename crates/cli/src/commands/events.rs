@@ -10,7 +10,20 @@ use whoiswatch_output::{event_to_json, Table};
 use super::input::{exit_code, inputs, options, ErrorPrinter};
 use crate::args::{EventsArgs, EventsOutput};
 
-const DEFAULT_TABLE_FIELDS: &[&str] = &["devicetime", "logsourcetypename", "hostname", "eventid", "username", "sourceip", "destinationip", "destinationport", "destinationhostname", "dnsquery", "image", "commandline"];
+const DEFAULT_TABLE_FIELDS: &[&str] = &[
+    "devicetime",
+    "logsourcetypename",
+    "hostname",
+    "eventid",
+    "username",
+    "sourceip",
+    "destinationip",
+    "destinationport",
+    "destinationhostname",
+    "dnsquery",
+    "image",
+    "commandline",
+];
 const FLUSH_BYTES: usize = 64 * 1024;
 /// Rows a table holds before the rest are only counted.
 const MAX_TABLE_ROWS: usize = 100_000;
@@ -67,7 +80,11 @@ impl Consumer for EventsConsumer<'_> {
                     self.dropped_rows += 1;
                     return;
                 }
-                let row = self.table_fields.iter().map(|(_, name)| event.value(name).map(|v| v.to_string()).unwrap_or_default()).collect();
+                let row = self
+                    .table_fields
+                    .iter()
+                    .map(|(_, name)| event.value(name).map(|v| v.to_string()).unwrap_or_default())
+                    .collect();
                 self.rows.push(row);
             }
         }
@@ -82,7 +99,10 @@ impl Consumer for EventsConsumer<'_> {
 }
 
 fn resolve_fields(names: &[String]) -> Vec<(String, FieldName)> {
-    names.iter().map(|n| (n.clone(), registry::resolve(n))).collect()
+    names
+        .iter()
+        .map(|n| (n.clone(), registry::resolve(n)))
+        .collect()
 }
 
 pub fn run(args: &EventsArgs) -> anyhow::Result<u8> {
@@ -90,7 +110,11 @@ pub fn run(args: &EventsArgs) -> anyhow::Result<u8> {
     let (inputs, listing_failed) = inputs(&args.input);
     let chosen = resolve_fields(&args.fields);
     let default_table: Vec<String> = DEFAULT_TABLE_FIELDS.iter().map(|s| s.to_string()).collect();
-    let table_fields = if chosen.is_empty() { resolve_fields(&default_table) } else { chosen.clone() };
+    let table_fields = if chosen.is_empty() {
+        resolve_fields(&default_table)
+    } else {
+        chosen.clone()
+    };
     let fields = (!chosen.is_empty()).then_some(chosen.as_slice());
     let shared = Mutex::new(Shared { first: true });
     let (summary, consumers) = whoiswatch_ingest::read_all(&inputs, &options, || EventsConsumer {
@@ -104,7 +128,12 @@ pub fn run(args: &EventsArgs) -> anyhow::Result<u8> {
         errors: ErrorPrinter::new(args.input.quiet),
         table_fields: &table_fields,
     });
-    let mut table = Table::new(table_fields.iter().map(|(label, _)| label.clone()).collect());
+    let mut table = Table::new(
+        table_fields
+            .iter()
+            .map(|(label, _)| label.clone())
+            .collect(),
+    );
     let mut dropped = 0;
     for mut consumer in consumers {
         consumer.flush();
@@ -122,7 +151,9 @@ pub fn run(args: &EventsArgs) -> anyhow::Result<u8> {
         EventsOutput::Table => {
             let _ = table.write(&mut stdout);
             if dropped > 0 {
-                eprintln!("table shows the first {MAX_TABLE_ROWS} events; {dropped} more were read");
+                eprintln!(
+                    "table shows the first {MAX_TABLE_ROWS} events; {dropped} more were read"
+                );
             }
         }
         _ => {}

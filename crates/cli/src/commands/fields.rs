@@ -14,7 +14,14 @@ under the name the record used.\n\n| field | type | aliases | filled by | meanin
     );
     for info in whoiswatch_event::FIELDS {
         let aliases: Vec<String> = info.aliases.iter().map(|a| format!("`{a}`")).collect();
-        out.push_str(&format!("| `{}` | {} | {} | {} | {} |\n", info.name, info.ty.name(), aliases.join(", "), info.filled_by, info.description));
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            info.name,
+            info.ty.name(),
+            aliases.join(", "),
+            info.filled_by,
+            info.description
+        ));
     }
     out
 }

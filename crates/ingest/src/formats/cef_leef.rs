@@ -82,7 +82,10 @@ fn parse_extension(text: &str) -> Vec<(&str, String)> {
     }
     let mut pairs = Vec::with_capacity(keys.len());
     for (index, &(start, eq)) in keys.iter().enumerate() {
-        let end = keys.get(index + 1).map(|&(next, _)| next).unwrap_or(bytes.len());
+        let end = keys
+            .get(index + 1)
+            .map(|&(next, _)| next)
+            .unwrap_or(bytes.len());
         let value = text[eq + 1..end].trim_end_matches(' ');
         pairs.push((&text[start..eq], unescape_value(value)));
     }
@@ -105,9 +108,21 @@ pub(crate) fn parse_device_time(text: &str) -> Option<Timestamp> {
     };
     let (clock, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
     let mut parts = clock.split(':').map(|p| p.parse::<u32>().ok());
-    let (hour, minute, second) = (parts.next()??, parts.next()??, parts.next().flatten().unwrap_or(0));
+    let (hour, minute, second) = (
+        parts.next()??,
+        parts.next()??,
+        parts.next().flatten().unwrap_or(0),
+    );
     let millis: u32 = fraction.get(..fraction.len().min(3))?.parse().ok()?;
-    Timestamp::from_civil(Civil { year, month, day, hour, minute, second, nanosecond: millis * 1_000_000 })
+    Timestamp::from_civil(Civil {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        nanosecond: millis * 1_000_000,
+    })
 }
 
 /// `cs1=… cs1Label=Name` → the value under `Name`.
@@ -119,10 +134,18 @@ fn custom_labels<'a>(pairs: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> 
 }
 
 fn set_pair(event: &mut Event, key: &str, value: &str, labels: &[(&str, &str)]) {
-    if key.ends_with("Label") && labels.iter().any(|(base, _)| key.strip_suffix("Label") == Some(base)) {
+    if key.ends_with("Label")
+        && labels
+            .iter()
+            .any(|(base, _)| key.strip_suffix("Label") == Some(base))
+    {
         return;
     }
-    let name = labels.iter().find(|(base, _)| *base == key).map(|(_, label)| *label).unwrap_or(key);
+    let name = labels
+        .iter()
+        .find(|(base, _)| *base == key)
+        .map(|(_, label)| *label)
+        .unwrap_or(key);
     match whoiswatch_event::registry::lookup(name) {
         Some(FieldId::DeviceTime) => match parse_device_time(value) {
             Some(t) => event.set(FieldId::DeviceTime, Value::Time(t)),
@@ -134,13 +157,16 @@ fn set_pair(event: &mut Event, key: &str, value: &str, labels: &[(&str, &str)]) 
 }
 
 fn severity(text: &str) -> Option<i64> {
-    text.trim().parse().ok().or(match text.trim().to_ascii_lowercase().as_str() {
-        "low" => Some(3),
-        "medium" => Some(6),
-        "high" => Some(8),
-        "very-high" | "very high" => Some(10),
-        _ => None,
-    })
+    text.trim()
+        .parse()
+        .ok()
+        .or(match text.trim().to_ascii_lowercase().as_str() {
+            "low" => Some(3),
+            "medium" => Some(6),
+            "high" => Some(8),
+            "very-high" | "very high" => Some(10),
+            _ => None,
+        })
 }
 
 fn category_for(event: &Event) -> Category {
@@ -151,20 +177,30 @@ fn category_for(event: &Event) -> Category {
     } else {
         None
     };
-    Category { product: None, category, service: None }
+    Category {
+        product: None,
+        category,
+        service: None,
+    }
 }
 
 /// `body` starts at `CEF:`.
 pub(crate) fn parse_cef(body: &str, origin: Origin, line: &str) -> Result<Event, String> {
     let parts = split_header(body, 8);
     if parts.len() < 8 {
-        return Err(format!("CEF header has {} of its 7 `|`-separated fields", parts.len().saturating_sub(1)));
+        return Err(format!(
+            "CEF header has {} of its 7 `|`-separated fields",
+            parts.len().saturating_sub(1)
+        ));
     }
     let mut event = Event::new(&LogSourceType::CEF, Category::default(), origin);
     event.push_extra("deviceVendor", Value::text(unescape_header(parts[1])));
     event.push_extra("deviceProduct", Value::text(unescape_header(parts[2])));
     event.push_extra("deviceVersion", Value::text(unescape_header(parts[3])));
-    event.set(FieldId::EventId, coerce(FieldId::EventId, &unescape_header(parts[4])));
+    event.set(
+        FieldId::EventId,
+        coerce(FieldId::EventId, &unescape_header(parts[4])),
+    );
     event.set(FieldId::Message, Value::text(unescape_header(parts[5])));
     if let Some(level) = severity(parts[6]) {
         event.set(FieldId::Severity, Value::Integer(level));
@@ -182,10 +218,15 @@ pub(crate) fn parse_cef(body: &str, origin: Origin, line: &str) -> Result<Event,
 
 /// LEEF 2.0's delimiter field: a character, `0x5E`/`x5E` hex, or `\t`.
 fn leef_delimiter(field: &str) -> Option<char> {
-    let hex = field.strip_prefix("0x").or_else(|| field.strip_prefix("x")).or_else(|| field.strip_prefix("0X"));
+    let hex = field
+        .strip_prefix("0x")
+        .or_else(|| field.strip_prefix("x"))
+        .or_else(|| field.strip_prefix("0X"));
     match (field, hex) {
         ("\\t", _) => Some('\t'),
-        (_, Some(hex)) if !hex.is_empty() => u32::from_str_radix(hex, 16).ok().and_then(char::from_u32),
+        (_, Some(hex)) if !hex.is_empty() => {
+            u32::from_str_radix(hex, 16).ok().and_then(char::from_u32)
+        }
         _ => field.chars().next(),
     }
 }
@@ -232,14 +273,20 @@ mod tests {
     use whoiswatch_event::Position;
 
     fn origin() -> Origin {
-        Origin { file: "t".into(), position: Position::Line(1) }
+        Origin {
+            file: "t".into(),
+            position: Position::Line(1),
+        }
     }
 
     #[test]
     fn cef_extension_with_spaces_escapes_and_labels() {
         let line = r"CEF:0|Palo\|Alto|PAN-OS|10|traffic|Allowed flow|3|src=10.0.0.5 dst=192.0.47.59 spt=50123 dpt=43 proto=TCP act=allow msg=port 43 a\=b cs1=Outbound-Allow cs1Label=Rule rt=1732436401000";
         let e = parse_cef(line, origin(), line).unwrap();
-        assert_eq!(e.get_extra("deviceVendor").unwrap().to_string(), "Palo|Alto");
+        assert_eq!(
+            e.get_extra("deviceVendor").unwrap().to_string(),
+            "Palo|Alto"
+        );
         assert_eq!(e.get_i64(FieldId::DestinationPort), Some(43));
         assert_eq!(e.get_str(FieldId::Message), Some("port 43 a=b"));
         assert_eq!(e.get_extra("Rule").unwrap().to_string(), "Outbound-Allow");

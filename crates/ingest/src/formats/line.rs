@@ -17,7 +17,11 @@ use crate::options::Options;
 
 pub(crate) const FORMAT_SYSMON_LINUX: &str = "sysmon-linux";
 
-pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &Options) -> Result<(), Stop> {
+pub(crate) fn parse(
+    reader: &mut dyn BufRead,
+    emit: &mut Emitter<'_>,
+    options: &Options,
+) -> Result<(), Stop> {
     let mut lines = LineReader::new(reader, options.max_record_bytes);
     loop {
         match lines.next_line() {
@@ -34,10 +38,20 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
                 }
             }
             Ok(Some(Line::TooLong(number, length))) => {
-                emit.error(Position::Line(number), ErrorKind::TooLong, format!("line of {length} bytes"))?;
+                emit.error(
+                    Position::Line(number),
+                    ErrorKind::TooLong,
+                    format!("line of {length} bytes"),
+                )?;
             }
             Ok(None) => return Ok(()),
-            Err(e) => return emit.error(Position::Line(lines.number() + 1), ErrorKind::Io, format!("read failed: {e}")),
+            Err(e) => {
+                return emit.error(
+                    Position::Line(lines.number() + 1),
+                    ErrorKind::Io,
+                    format!("read failed: {e}"),
+                )
+            }
         }
     }
 }
@@ -52,37 +66,73 @@ fn bad(format: &'static str) -> impl Fn(String) -> (ErrorKind, String) {
 pub(crate) fn parse_line(line: &str, origin: Origin, options: &Options) -> Parsed {
     let line = line.trim_start_matches('\u{feff}');
     if line.starts_with("CEF:") {
-        return cef_leef::parse_cef(line, origin, line).map(|e| (cef_leef::FORMAT_CEF, e)).map_err(bad("CEF"));
+        return cef_leef::parse_cef(line, origin, line)
+            .map(|e| (cef_leef::FORMAT_CEF, e))
+            .map_err(bad("CEF"));
     }
     if line.starts_with("LEEF:") {
-        return cef_leef::parse_leef(line, origin, line).map(|e| (cef_leef::FORMAT_LEEF, e)).map_err(bad("LEEF"));
+        return cef_leef::parse_leef(line, origin, line)
+            .map(|e| (cef_leef::FORMAT_LEEF, e))
+            .map_err(bad("LEEF"));
     }
     if dns_server::starts_with_bind_time(line) {
-        return dns_server::parse_bind_query(line, origin).map(|e| (dns_server::FORMAT_BIND, e)).map_err(bad("BIND"));
+        return dns_server::parse_bind_query(line, origin)
+            .map(|e| (dns_server::FORMAT_BIND, e))
+            .map_err(bad("BIND"));
     }
     if squid::looks_like(line) {
-        return squid::parse(line, origin).map(|e| (squid::FORMAT, e)).map_err(bad("Squid"));
+        return squid::parse(line, origin)
+            .map(|e| (squid::FORMAT, e))
+            .map_err(bad("Squid"));
     }
     if line.starts_with('[') && netfilter::looks_like(line) {
-        return netfilter::parse(line, origin, line).map(|e| (netfilter::FORMAT, e)).map_err(bad("netfilter"));
+        return netfilter::parse(line, origin, line)
+            .map(|e| (netfilter::FORMAT, e))
+            .map_err(bad("netfilter"));
     }
     let Some(header) = parse_header(line, options.reference_time) else {
         let shown: String = line.chars().take(60).collect();
-        return Err((ErrorKind::Unrecognized, format!("not a line of any known log format: {shown:?}")));
+        return Err((
+            ErrorKind::Unrecognized,
+            format!("not a line of any known log format: {shown:?}"),
+        ));
     };
     let body = header.message;
-    let (format, result) = if let Some(at) = body.find("CEF:").filter(|at| *at == 0 || body[..*at].ends_with(' ')) {
-        (cef_leef::FORMAT_CEF, cef_leef::parse_cef(&body[at..], origin, line).map_err(bad("CEF")))
-    } else if let Some(at) = body.find("LEEF:").filter(|at| *at == 0 || body[..*at].ends_with(' ')) {
-        (cef_leef::FORMAT_LEEF, cef_leef::parse_leef(&body[at..], origin, line).map_err(bad("LEEF")))
+    let (format, result) = if let Some(at) = body
+        .find("CEF:")
+        .filter(|at| *at == 0 || body[..*at].ends_with(' '))
+    {
+        (
+            cef_leef::FORMAT_CEF,
+            cef_leef::parse_cef(&body[at..], origin, line).map_err(bad("CEF")),
+        )
+    } else if let Some(at) = body
+        .find("LEEF:")
+        .filter(|at| *at == 0 || body[..*at].ends_with(' '))
+    {
+        (
+            cef_leef::FORMAT_LEEF,
+            cef_leef::parse_leef(&body[at..], origin, line).map_err(bad("LEEF")),
+        )
     } else if let Some(at) = body.find("<Event") {
         (FORMAT_SYSMON_LINUX, sysmon_linux(&body[at..], origin, line))
     } else if netfilter::looks_like(body) {
-        (netfilter::FORMAT, netfilter::parse(body, origin, line).map_err(bad("netfilter")))
-    } else if header.program == Some("dnsmasq") && body.starts_with("query[") || body.starts_with("reply ") && header.program == Some("dnsmasq") {
-        (dns_server::FORMAT_DNSMASQ, dns_server::parse_dnsmasq(body, origin, line).map_err(bad("dnsmasq")))
+        (
+            netfilter::FORMAT,
+            netfilter::parse(body, origin, line).map_err(bad("netfilter")),
+        )
+    } else if header.program == Some("dnsmasq") && body.starts_with("query[")
+        || body.starts_with("reply ") && header.program == Some("dnsmasq")
+    {
+        (
+            dns_server::FORMAT_DNSMASQ,
+            dns_server::parse_dnsmasq(body, origin, line).map_err(bad("dnsmasq")),
+        )
     } else if body.contains("query: ") && body.contains("client ") {
-        (dns_server::FORMAT_BIND, dns_server::parse_bind_query(body, origin).map_err(bad("BIND")))
+        (
+            dns_server::FORMAT_BIND,
+            dns_server::parse_bind_query(body, origin).map_err(bad("BIND")),
+        )
     } else {
         (syslog::FORMAT, Ok(message_event(&header, origin, line)))
     };
@@ -94,7 +144,13 @@ pub(crate) fn parse_line(line: &str, origin: Origin, options: &Options) -> Parse
 /// Sysmon for Linux: the whole event XML in the syslog message.
 fn sysmon_linux(xml: &str, origin: Origin, line: &str) -> Result<Event, (ErrorKind, String)> {
     if !xml.contains("</Event>") {
-        return Err((ErrorKind::Truncated, format!("Sysmon XML cut off after {} bytes (syslog line truncated?)", xml.len())));
+        return Err((
+            ErrorKind::Truncated,
+            format!(
+                "Sysmon XML cut off after {} bytes (syslog line truncated?)",
+                xml.len()
+            ),
+        ));
     }
     let record = parse_event_xml(xml).map_err(|reason| (ErrorKind::InvalidXml, reason))?;
     Ok(normalize(&record, true, origin, line))

@@ -9,7 +9,9 @@ pub(crate) const FORMAT: &str = "netfilter";
 
 /// True when a message looks like a netfilter record.
 pub(crate) fn looks_like(message: &str) -> bool {
-    message.contains("IN=") && message.contains("OUT=") && (message.contains(" SRC=") || message.contains(" DST="))
+    message.contains("IN=")
+        && message.contains("OUT=")
+        && (message.contains(" SRC=") || message.contains(" DST="))
 }
 
 pub(crate) fn parse(message: &str, origin: Origin, line: &str) -> Result<Event, String> {
@@ -20,7 +22,15 @@ pub(crate) fn parse(message: &str, origin: Origin, line: &str) -> Result<Event, 
         Some((_, after)) => after.trim(),
         None => prefix,
     };
-    let mut event = Event::new(&LogSourceType::FIREWALL, Category { product: Some("linux"), category: Some("firewall"), service: Some("netfilter") }, origin);
+    let mut event = Event::new(
+        &LogSourceType::FIREWALL,
+        Category {
+            product: Some("linux"),
+            category: Some("firewall"),
+            service: Some("netfilter"),
+        },
+        origin,
+    );
     let mut interface_in = "";
     let mut interface_out = "";
     for pair in message[start..].split_ascii_whitespace() {
@@ -40,8 +50,18 @@ pub(crate) fn parse(message: &str, origin: Origin, line: &str) -> Result<Event, 
                 Some(ip) => event.set(FieldId::DestinationIp, Value::Ip(ip)),
                 None => return Err(format!("DST={value} is not an address")),
             },
-            "SPT" => event.set(FieldId::SourcePort, parse_integer(value).map(Value::Integer).ok_or(format!("SPT={value} is not a port"))?),
-            "DPT" => event.set(FieldId::DestinationPort, parse_integer(value).map(Value::Integer).ok_or(format!("DPT={value} is not a port"))?),
+            "SPT" => event.set(
+                FieldId::SourcePort,
+                parse_integer(value)
+                    .map(Value::Integer)
+                    .ok_or(format!("SPT={value} is not a port"))?,
+            ),
+            "DPT" => event.set(
+                FieldId::DestinationPort,
+                parse_integer(value)
+                    .map(Value::Integer)
+                    .ok_or(format!("DPT={value} is not a port"))?,
+            ),
             "PROTO" => event.set(FieldId::Protocol, Value::text(value.to_ascii_lowercase())),
             _ => {}
         }
@@ -74,7 +94,15 @@ mod tests {
     fn glued_prefix_and_ports() {
         let msg = "[ 1156.246182] OUTBOUND-WHOISIN= OUT=eth0 SRC=10.0.2.15 DST=192.0.47.59 LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=4242 DF PROTO=TCP SPT=56248 DPT=43 WINDOW=64240 RES=0x00 SYN URGP=0";
         assert!(looks_like(msg));
-        let e = parse(msg, Origin { file: "k".into(), position: Position::Line(1) }, msg).unwrap();
+        let e = parse(
+            msg,
+            Origin {
+                file: "k".into(),
+                position: Position::Line(1),
+            },
+            msg,
+        )
+        .unwrap();
         assert_eq!(e.get_i64(FieldId::DestinationPort), Some(43));
         assert_eq!(e.get_str(FieldId::DeviceAction), Some("OUTBOUND-WHOIS"));
         assert_eq!(e.get_str(FieldId::NetworkDirection), Some("outbound"));

@@ -16,18 +16,49 @@ pub(crate) const FORMAT: &str = "qradar-csv";
 pub(crate) fn looks_like_header(line: &str) -> bool {
     let lower = line.to_ascii_lowercase();
     line.contains(',')
-        && ["sourceip", "destinationip", "source ip", "destination ip", "log source", "logsourceid", "qid", "event name", "devicetime", "starttime", "start time"]
-            .iter()
-            .any(|name| lower.contains(name))
+        && [
+            "sourceip",
+            "destinationip",
+            "source ip",
+            "destination ip",
+            "log source",
+            "logsourceid",
+            "qid",
+            "event name",
+            "devicetime",
+            "starttime",
+            "start time",
+        ]
+        .iter()
+        .any(|name| lower.contains(name))
 }
 
-pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &Options) -> Result<(), Stop> {
-    let mut csv = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(reader);
+pub(crate) fn parse(
+    reader: &mut dyn BufRead,
+    emit: &mut Emitter<'_>,
+    options: &Options,
+) -> Result<(), Stop> {
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(reader);
     let headers: Vec<String> = match csv.headers() {
-        Ok(headers) => headers.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_string()).collect(),
-        Err(e) => return emit.error(Position::Line(1), ErrorKind::BadField, format!("CSV header: {e}")),
+        Ok(headers) => headers
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect(),
+        Err(e) => {
+            return emit.error(
+                Position::Line(1),
+                ErrorKind::BadField,
+                format!("CSV header: {e}"),
+            )
+        }
     };
-    let resolved: Vec<Option<FieldId>> = headers.iter().map(|h| whoiswatch_event::registry::lookup(h)).collect();
+    let resolved: Vec<Option<FieldId>> = headers
+        .iter()
+        .map(|h| whoiswatch_event::registry::lookup(h))
+        .collect();
     let mut record = csv::StringRecord::new();
     loop {
         match csv.read_record(&mut record) {
@@ -35,7 +66,11 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                emit.error(Position::Line(line), ErrorKind::BadField, format!("CSV: {e}"))?;
+                emit.error(
+                    Position::Line(line),
+                    ErrorKind::BadField,
+                    format!("CSV: {e}"),
+                )?;
                 continue;
             }
         }
@@ -43,14 +78,30 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
         let length: usize = record.iter().map(|f| f.len() + 1).sum();
         emit.add_bytes(length as u64);
         if length > options.max_record_bytes {
-            emit.error(Position::Line(line), ErrorKind::TooLong, format!("row of {length} bytes"))?;
+            emit.error(
+                Position::Line(line),
+                ErrorKind::TooLong,
+                format!("row of {length} bytes"),
+            )?;
             continue;
         }
         if record.len() != headers.len() {
-            emit.error(Position::Line(line), ErrorKind::HeaderMismatch, format!("row has {} columns, the header {}", record.len(), headers.len()))?;
+            emit.error(
+                Position::Line(line),
+                ErrorKind::HeaderMismatch,
+                format!(
+                    "row has {} columns, the header {}",
+                    record.len(),
+                    headers.len()
+                ),
+            )?;
             continue;
         }
-        let mut event = Event::new(&LogSourceType::QRADAR_EXPORT, Category::default(), emit.origin(Position::Line(line)));
+        let mut event = Event::new(
+            &LogSourceType::QRADAR_EXPORT,
+            Category::default(),
+            emit.origin(Position::Line(line)),
+        );
         for ((name, id), value) in headers.iter().zip(&resolved).zip(record.iter()) {
             if value.is_empty() {
                 continue;
@@ -61,7 +112,10 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
             }
         }
         derive_common(&mut event);
-        event.set(FieldId::Payload, Value::text(record.iter().collect::<Vec<_>>().join(",")));
+        event.set(
+            FieldId::Payload,
+            Value::text(record.iter().collect::<Vec<_>>().join(",")),
+        );
         emit.event(FORMAT, event);
     }
 }

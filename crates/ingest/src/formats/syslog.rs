@@ -36,8 +36,12 @@ fn rfc3164_time(text: &str, reference: Timestamp) -> Option<Timestamp> {
 
 /// `prog[pid]: message` or `prog: message`; no tag when the first word has no colon.
 fn split_tag(text: &str) -> (Option<&str>, Option<&str>, &str) {
-    let Some((word, rest)) = text.split_once(' ').or(Some((text, ""))) else { return (None, None, text) };
-    let Some(tag) = word.strip_suffix(':') else { return (None, None, text) };
+    let Some((word, rest)) = text.split_once(' ').or(Some((text, ""))) else {
+        return (None, None, text);
+    };
+    let Some(tag) = word.strip_suffix(':') else {
+        return (None, None, text);
+    };
     if tag.is_empty() || tag.len() > 64 {
         return (None, None, text);
     }
@@ -61,17 +65,26 @@ pub(crate) fn parse_header(line: &str, reference: Timestamp) -> Option<SyslogHea
         }
     }
     let bytes = rest.as_bytes();
-    let (time, after_time) = if bytes.len() >= 16 && bytes[0].is_ascii_alphabetic() && bytes[3] == b' ' {
-        (rfc3164_time(&rest[..15], reference)?, &rest[15..])
-    } else if bytes.len() > 19 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-' {
-        let (stamp, after) = split_word(rest)?;
-        (parse_iso8601(stamp)?, after)
-    } else {
-        return None;
-    };
+    let (time, after_time) =
+        if bytes.len() >= 16 && bytes[0].is_ascii_alphabetic() && bytes[3] == b' ' {
+            (rfc3164_time(rest.get(..15)?, reference)?, rest.get(15..)?)
+        } else if bytes.len() > 19 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-'
+        {
+            let (stamp, after) = split_word(rest)?;
+            (parse_iso8601(stamp)?, after)
+        } else {
+            return None;
+        };
     let (host, after_host) = split_word(after_time)?;
     let (program, pid, message) = split_tag(after_host);
-    Some(SyslogHeader { time: Some(time), host: Some(host), program, pid, severity, message })
+    Some(SyslogHeader {
+        time: Some(time),
+        host: Some(host),
+        program,
+        pid,
+        severity,
+        message,
+    })
 }
 
 fn nil(text: &str) -> Option<&str> {
@@ -142,7 +155,15 @@ pub(crate) fn apply_header(event: &mut Event, header: &SyslogHeader<'_>) {
 
 /// A plain syslog message.
 pub(crate) fn message_event(header: &SyslogHeader<'_>, origin: Origin, line: &str) -> Event {
-    let mut event = Event::new(&LogSourceType::SYSLOG, Category { product: Some("linux"), category: None, service: Some("syslog") }, origin);
+    let mut event = Event::new(
+        &LogSourceType::SYSLOG,
+        Category {
+            product: Some("linux"),
+            category: None,
+            service: Some("syslog"),
+        },
+        origin,
+    );
     apply_header(&mut event, header);
     event.set(FieldId::Message, Value::text(header.message));
     event.set(FieldId::Payload, Value::text(line));
@@ -159,18 +180,42 @@ mod tests {
 
     #[test]
     fn rfc3164_with_and_without_pri() {
-        let h = parse_header("<30>Nov 24 08:30:01 web01 sshd[812]: Accepted key", reference()).unwrap();
+        let h = parse_header(
+            "<30>Nov 24 08:30:01 web01 sshd[812]: Accepted key",
+            reference(),
+        )
+        .unwrap();
         assert_eq!(h.time.unwrap().to_string(), "2026-11-24T08:30:01Z");
-        assert_eq!((h.host, h.program, h.pid, h.severity, h.message), (Some("web01"), Some("sshd"), Some("812"), Some(6), "Accepted key"));
+        assert_eq!(
+            (h.host, h.program, h.pid, h.severity, h.message),
+            (
+                Some("web01"),
+                Some("sshd"),
+                Some("812"),
+                Some(6),
+                "Accepted key"
+            )
+        );
         let h = parse_header("Dec 31 23:59:59 host kernel: [ 1.0] x", reference()).unwrap();
         assert_eq!(h.time.unwrap().to_string(), "2025-12-31T23:59:59Z");
     }
 
     #[test]
     fn rfc5424_and_iso() {
-        let h = parse_header(r#"<165>1 2026-11-24T08:30:01.5Z fw01 app 42 ID7 [ex@1 a="]"] the message"#, reference()).unwrap();
-        assert_eq!((h.host, h.program, h.pid, h.message), (Some("fw01"), Some("app"), Some("42"), "the message"));
-        let h = parse_header("2026-11-24T08:30:01.123456+00:00 host sysmon: <Event>", reference()).unwrap();
+        let h = parse_header(
+            r#"<165>1 2026-11-24T08:30:01.5Z fw01 app 42 ID7 [ex@1 a="]"] the message"#,
+            reference(),
+        )
+        .unwrap();
+        assert_eq!(
+            (h.host, h.program, h.pid, h.message),
+            (Some("fw01"), Some("app"), Some("42"), "the message")
+        );
+        let h = parse_header(
+            "2026-11-24T08:30:01.123456+00:00 host sysmon: <Event>",
+            reference(),
+        )
+        .unwrap();
         assert_eq!((h.program, h.message), (Some("sysmon"), "<Event>"));
         assert!(parse_header("just text", reference()).is_none());
     }

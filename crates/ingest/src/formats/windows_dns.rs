@@ -21,7 +21,9 @@ pub(crate) fn decode_name(encoded: &str) -> String {
     let mut labels = Vec::new();
     let mut rest = encoded;
     while let Some(open) = rest.find('(') {
-        let Some(close) = rest[open..].find(')').map(|c| open + c) else { break };
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else {
+            break;
+        };
         let after = &rest[close + 1..];
         let next = after.find('(').unwrap_or(after.len());
         if next > 0 {
@@ -35,7 +37,12 @@ pub(crate) fn decode_name(encoded: &str) -> String {
     labels.join(".")
 }
 
-fn parse_time(date: &str, clock: &str, meridiem: Option<&str>, day_first: bool) -> Option<Timestamp> {
+fn parse_time(
+    date: &str,
+    clock: &str,
+    meridiem: Option<&str>,
+    day_first: bool,
+) -> Option<Timestamp> {
     let text = match meridiem {
         Some(m) => format!("{date} {clock} {m}"),
         None => format!("{date} {clock}"),
@@ -45,20 +52,43 @@ fn parse_time(date: &str, clock: &str, meridiem: Option<&str>, day_first: bool) 
         .or_else(|| parse_iso8601(&format!("{date} {clock}")))
 }
 
-pub(crate) fn parse_packet_line(line: &str, emit: &Emitter<'_>, number: u64, day_first: bool) -> Result<Option<Event>, String> {
+pub(crate) fn parse_packet_line(
+    line: &str,
+    emit: &Emitter<'_>,
+    number: u64,
+    day_first: bool,
+) -> Result<Option<Event>, String> {
     let words: Vec<&str> = line.split_whitespace().collect();
-    let Some(packet_at) = words.iter().position(|w| *w == "PACKET") else { return Ok(None) };
+    let Some(packet_at) = words.iter().position(|w| *w == "PACKET") else {
+        return Ok(None);
+    };
     if packet_at < 3 || words.len() < packet_at + 6 {
         return Err("PACKET line with too few fields".into());
     }
-    let meridiem = words.get(2).copied().filter(|w| w.eq_ignore_ascii_case("AM") || w.eq_ignore_ascii_case("PM"));
-    let time = parse_time(words[0], words[1], meridiem, day_first).ok_or_else(|| format!("bad date {} {}", words[0], words[1]))?;
+    let meridiem = words
+        .get(2)
+        .copied()
+        .filter(|w| w.eq_ignore_ascii_case("AM") || w.eq_ignore_ascii_case("PM"));
+    let time = parse_time(words[0], words[1], meridiem, day_first)
+        .ok_or_else(|| format!("bad date {} {}", words[0], words[1]))?;
     let protocol = words[packet_at + 2];
     let direction = words[packet_at + 3];
-    let remote = parse_ip(words[packet_at + 4]).ok_or_else(|| format!("bad address {}", words[packet_at + 4]))?;
-    let mut event = Event::new(&LogSourceType::WINDOWS_DNS, Category { product: Some("windows"), category: Some("dns"), service: Some("dns-server") }, emit.origin(Position::Line(number)));
+    let remote = parse_ip(words[packet_at + 4])
+        .ok_or_else(|| format!("bad address {}", words[packet_at + 4]))?;
+    let mut event = Event::new(
+        &LogSourceType::WINDOWS_DNS,
+        Category {
+            product: Some("windows"),
+            category: Some("dns"),
+            service: Some("dns-server"),
+        },
+        emit.origin(Position::Line(number)),
+    );
     event.set(FieldId::DeviceTime, Value::Time(time));
-    event.set(FieldId::Protocol, Value::text(protocol.to_ascii_lowercase()));
+    event.set(
+        FieldId::Protocol,
+        Value::text(protocol.to_ascii_lowercase()),
+    );
     if direction.eq_ignore_ascii_case("Rcv") {
         event.set(FieldId::SourceIp, Value::Ip(remote));
     } else {
@@ -83,7 +113,10 @@ pub(crate) fn parse_packet_line(line: &str, emit: &Emitter<'_>, number: u64, day
             event.set(FieldId::DnsQuery, Value::text(decode_name(name)));
         }
     }
-    event.set(FieldId::DeviceAction, Value::text(if response { "response" } else { "query" }));
+    event.set(
+        FieldId::DeviceAction,
+        Value::text(if response { "response" } else { "query" }),
+    );
     derive_protocol(&mut event);
     event.set(FieldId::Payload, Value::text(line));
     Ok(Some(event))
@@ -93,7 +126,11 @@ fn derive_protocol(event: &mut Event) {
     crate::coerce::derive_common(event);
 }
 
-pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &Options) -> Result<(), Stop> {
+pub(crate) fn parse(
+    reader: &mut dyn BufRead,
+    emit: &mut Emitter<'_>,
+    options: &Options,
+) -> Result<(), Stop> {
     let mut lines = LineReader::new(reader, options.max_record_bytes);
     loop {
         match lines.next_line() {
@@ -103,12 +140,24 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
                 match parse_packet_line(&text, emit, number, options.day_first_dates) {
                     Ok(Some(event)) => emit.event(FORMAT, event),
                     Ok(None) => {}
-                    Err(reason) => emit.error(Position::Line(number), ErrorKind::BadField, reason)?,
+                    Err(reason) => {
+                        emit.error(Position::Line(number), ErrorKind::BadField, reason)?
+                    }
                 }
             }
-            Ok(Some(Line::TooLong(number, length))) => emit.error(Position::Line(number), ErrorKind::TooLong, format!("line of {length} bytes"))?,
+            Ok(Some(Line::TooLong(number, length))) => emit.error(
+                Position::Line(number),
+                ErrorKind::TooLong,
+                format!("line of {length} bytes"),
+            )?,
             Ok(None) => return Ok(()),
-            Err(e) => return emit.error(Position::Line(lines.number() + 1), ErrorKind::Io, format!("read failed: {e}")),
+            Err(e) => {
+                return emit.error(
+                    Position::Line(lines.number() + 1),
+                    ErrorKind::Io,
+                    format!("read failed: {e}"),
+                )
+            }
         }
     }
 }
@@ -119,7 +168,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(decode_name("(12)somecomputer(6)domain(3)com(0)"), "somecomputer.domain.com");
+        assert_eq!(
+            decode_name("(12)somecomputer(6)domain(3)com(0)"),
+            "somecomputer.domain.com"
+        );
         assert_eq!(decode_name("(5)whois(4)arin(3)net(0)"), "whois.arin.net");
     }
 }

@@ -5,8 +5,14 @@ use std::borrow::Cow;
 
 #[derive(Debug, PartialEq)]
 pub(crate) enum Token<'a> {
-    Start { name: &'a str, attributes: &'a str, empty: bool },
-    End { name: &'a str },
+    Start {
+        name: &'a str,
+        attributes: &'a str,
+        empty: bool,
+    },
+    End {
+        name: &'a str,
+    },
     Text(Cow<'a, str>),
 }
 
@@ -50,18 +56,26 @@ impl<'a> Tokenizer<'a> {
         let inner = &rest[1..end];
         self.at += end + 1;
         if let Some(name) = inner.strip_prefix('/') {
-            return Ok(Some(Token::End { name: local_name(name.trim()) }));
+            return Ok(Some(Token::End {
+                name: local_name(name.trim()),
+            }));
         }
         let (inner, empty) = match inner.strip_suffix('/') {
             Some(inner) => (inner, true),
             None => (inner, false),
         };
-        let name_end = inner.find(|c: char| c.is_ascii_whitespace()).unwrap_or(inner.len());
+        let name_end = inner
+            .find(|c: char| c.is_ascii_whitespace())
+            .unwrap_or(inner.len());
         let name = &inner[..name_end];
         if name.is_empty() {
             return Err("empty tag name".into());
         }
-        Ok(Some(Token::Start { name: local_name(name), attributes: &inner[name_end..], empty }))
+        Ok(Some(Token::Start {
+            name: local_name(name),
+            attributes: &inner[name_end..],
+            empty,
+        }))
     }
 }
 
@@ -129,7 +143,9 @@ pub(crate) fn unescape(text: &str) -> Cow<'_, str> {
             "quot" => Some('"'),
             "apos" => Some('\''),
             _ if entity.starts_with("#x") || entity.starts_with("#X") => {
-                u32::from_str_radix(&entity[2..], 16).ok().and_then(char::from_u32)
+                u32::from_str_radix(&entity[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32)
             }
             _ if entity.starts_with('#') => entity[1..].parse().ok().and_then(char::from_u32),
             _ => None,
@@ -155,12 +171,28 @@ mod tests {
 
     #[test]
     fn tokens_attributes_entities() {
-        let mut t = Tokenizer::new(r#"<?xml version="1.0"?><a x='1' y="a&amp;b"><b/>t&lt;&#65;<![CDATA[<raw>]]></a>"#);
-        let Some(Token::Start { name, attributes, empty }) = t.next_token().unwrap() else { panic!() };
+        let mut t = Tokenizer::new(
+            r#"<?xml version="1.0"?><a x='1' y="a&amp;b"><b/>t&lt;&#65;<![CDATA[<raw>]]></a>"#,
+        );
+        let Some(Token::Start {
+            name,
+            attributes,
+            empty,
+        }) = t.next_token().unwrap()
+        else {
+            panic!()
+        };
         assert_eq!((name, empty), ("a", false));
         assert_eq!(attribute(attributes, "y").unwrap(), "a&b");
         assert_eq!(attribute(attributes, "x").unwrap(), "1");
-        assert!(matches!(t.next_token().unwrap(), Some(Token::Start { name: "b", empty: true, .. })));
+        assert!(matches!(
+            t.next_token().unwrap(),
+            Some(Token::Start {
+                name: "b",
+                empty: true,
+                ..
+            })
+        ));
         assert_eq!(t.next_token().unwrap(), Some(Token::Text("t<A".into())));
         assert_eq!(t.next_token().unwrap(), Some(Token::Text("<raw>".into())));
         assert_eq!(t.next_token().unwrap(), Some(Token::End { name: "a" }));

@@ -15,7 +15,12 @@ use crate::options::Options;
 pub(crate) const FORMAT_TSV: &str = "zeek-tsv";
 
 /// Build the event of one Zeek log row from its typed fields.
-pub(crate) fn zeek_event(path: &str, fields: Vec<(&str, Value)>, origin: Origin, payload: &str) -> Event {
+pub(crate) fn zeek_event(
+    path: &str,
+    fields: Vec<(&str, Value)>,
+    origin: Origin,
+    payload: &str,
+) -> Event {
     let service: &'static str = match path {
         "conn" => "conn",
         "dns" => "dns",
@@ -36,7 +41,11 @@ pub(crate) fn zeek_event(path: &str, fields: Vec<(&str, Value)>, origin: Origin,
         "ntlm" => "ntlm",
         _ => "other",
     };
-    let mut event = Event::new(&LogSourceType::ZEEK, Category::new("zeek", None, Some(service)), origin);
+    let mut event = Event::new(
+        &LogSourceType::ZEEK,
+        Category::new("zeek", None, Some(service)),
+        origin,
+    );
     let mut local_orig = None;
     let mut local_resp = None;
     for (name, value) in fields {
@@ -87,8 +96,12 @@ pub(crate) fn zeek_event(path: &str, fields: Vec<(&str, Value)>, origin: Origin,
 /// times, text addresses become IPs).
 fn retype(id: FieldId, value: Value) -> Value {
     match (id.ty(), value) {
-        (whoiswatch_event::FieldType::Time, Value::Float(f)) => time_from_number(f).map(Value::Time).unwrap_or(Value::Float(f)),
-        (whoiswatch_event::FieldType::Time, Value::Integer(n)) => time_from_number(n as f64).map(Value::Time).unwrap_or(Value::Integer(n)),
+        (whoiswatch_event::FieldType::Time, Value::Float(f)) => time_from_number(f)
+            .map(Value::Time)
+            .unwrap_or(Value::Float(f)),
+        (whoiswatch_event::FieldType::Time, Value::Integer(n)) => time_from_number(n as f64)
+            .map(Value::Time)
+            .unwrap_or(Value::Integer(n)),
         (whoiswatch_event::FieldType::TextList, Value::Text(t)) => Value::List(vec![t]),
         (_, Value::Text(t)) => coerce(id, &t),
         (_, other) => other,
@@ -130,7 +143,10 @@ fn unescape_zeek(text: &str) -> std::borrow::Cow<'_, str> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'\\' && i + 3 < bytes.len() && bytes[i + 1] == b'x' {
-            if let Some(byte) = std::str::from_utf8(&bytes[i + 2..i + 4]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            if let Some(byte) = std::str::from_utf8(&bytes[i + 2..i + 4])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
                 out.push(byte);
                 i += 4;
                 continue;
@@ -150,16 +166,30 @@ fn typed(ty: &str, text: &str, header: &Header) -> Option<Value> {
         if text == header.empty {
             return Some(Value::List(Vec::new()));
         }
-        return Some(Value::List(text.split(header.set_separator.as_str()).map(|item| unescape_zeek(item).into()).collect()));
+        return Some(Value::List(
+            text.split(header.set_separator.as_str())
+                .map(|item| unescape_zeek(item).into())
+                .collect(),
+        ));
     }
     if text == header.empty {
         return Some(Value::text(""));
     }
     Some(match ty {
-        "time" => parse_epoch_seconds(text).map(Value::Time).unwrap_or_else(|| Value::text(text)),
-        "addr" => parse_ip(text).map(Value::Ip).unwrap_or_else(|| Value::text(text)),
-        "port" | "count" | "int" => text.parse().map(Value::Integer).unwrap_or_else(|_| Value::text(text)),
-        "double" | "interval" => text.parse().map(Value::Float).unwrap_or_else(|_| Value::text(text)),
+        "time" => parse_epoch_seconds(text)
+            .map(Value::Time)
+            .unwrap_or_else(|| Value::text(text)),
+        "addr" => parse_ip(text)
+            .map(Value::Ip)
+            .unwrap_or_else(|| Value::text(text)),
+        "port" | "count" | "int" => text
+            .parse()
+            .map(Value::Integer)
+            .unwrap_or_else(|_| Value::text(text)),
+        "double" | "interval" => text
+            .parse()
+            .map(Value::Float)
+            .unwrap_or_else(|_| Value::text(text)),
         "bool" => match text {
             "T" => Value::Boolean(true),
             "F" => Value::Boolean(false),
@@ -174,7 +204,12 @@ fn read_header_line(header: &mut Header, line: &str) {
         Some(parts) => parts,
         None => (line, ""),
     };
-    let split = |value: &str| value.split(header.separator as char).map(str::to_string).collect::<Vec<_>>();
+    let split = |value: &str| {
+        value
+            .split(header.separator as char)
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
     match key {
         "#separator" => {
             let value = unescape_zeek(value.trim());
@@ -192,19 +227,33 @@ fn read_header_line(header: &mut Header, line: &str) {
     }
 }
 
-pub(crate) fn parse_tsv(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &Options) -> Result<(), Stop> {
+pub(crate) fn parse_tsv(
+    reader: &mut dyn BufRead,
+    emit: &mut Emitter<'_>,
+    options: &Options,
+) -> Result<(), Stop> {
     let mut lines = LineReader::new(reader, options.max_record_bytes);
     let mut header = Header::default();
     loop {
         let line = match lines.next_line() {
             Ok(Some(line)) => line,
             Ok(None) => return Ok(()),
-            Err(e) => return emit.error(Position::Line(lines.number() + 1), ErrorKind::Io, format!("read failed: {e}")),
+            Err(e) => {
+                return emit.error(
+                    Position::Line(lines.number() + 1),
+                    ErrorKind::Io,
+                    format!("read failed: {e}"),
+                )
+            }
         };
         let (number, bytes) = match line {
             Line::Text(number, bytes) => (number, bytes),
             Line::TooLong(number, length) => {
-                emit.error(Position::Line(number), ErrorKind::TooLong, format!("line of {length} bytes"))?;
+                emit.error(
+                    Position::Line(number),
+                    ErrorKind::TooLong,
+                    format!("line of {length} bytes"),
+                )?;
                 continue;
             }
         };
@@ -218,7 +267,11 @@ pub(crate) fn parse_tsv(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, option
             continue;
         }
         if header.fields.is_empty() {
-            emit.error(Position::Line(number), ErrorKind::HeaderMismatch, "row before any #fields header")?;
+            emit.error(
+                Position::Line(number),
+                ErrorKind::HeaderMismatch,
+                "row before any #fields header",
+            )?;
             continue;
         }
         let columns: Vec<&str> = text.split(header.separator as char).collect();
@@ -226,18 +279,31 @@ pub(crate) fn parse_tsv(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, option
             emit.error(
                 Position::Line(number),
                 ErrorKind::HeaderMismatch,
-                format!("row has {} columns, the #fields header names {}", columns.len(), header.fields.len()),
+                format!(
+                    "row has {} columns, the #fields header names {}",
+                    columns.len(),
+                    header.fields.len()
+                ),
             )?;
             continue;
         }
         let mut fields = Vec::with_capacity(columns.len());
         for (index, column) in columns.iter().enumerate() {
-            let ty = header.types.get(index).map(String::as_str).unwrap_or("string");
+            let ty = header
+                .types
+                .get(index)
+                .map(String::as_str)
+                .unwrap_or("string");
             if let Some(value) = typed(ty, column, &header) {
                 fields.push((header.fields[index].as_str(), value));
             }
         }
-        let event = zeek_event(&header.path, fields, emit.origin(Position::Line(number)), &text);
+        let event = zeek_event(
+            &header.path,
+            fields,
+            emit.origin(Position::Line(number)),
+            &text,
+        );
         emit.event(FORMAT_TSV, event);
     }
 }

@@ -14,20 +14,31 @@ pub(crate) fn read_zip(
 ) -> Result<io::Result<()>, crate::Stop> {
     let mut archive = match zip::ZipArchive::new(file) {
         Ok(archive) => archive,
-        Err(e) => return Ok(Err(io::Error::new(io::ErrorKind::InvalidData, e.to_string()))),
+        Err(e) => {
+            return Ok(Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                e.to_string(),
+            )))
+        }
     };
     for index in 0..archive.len() {
         let mut entry = match archive.by_index(index) {
             Ok(entry) => entry,
             Err(e) => {
-                member_error(&format!("#{index}"), io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+                member_error(
+                    &format!("#{index}"),
+                    io::Error::new(io::ErrorKind::InvalidData, e.to_string()),
+                )?;
                 continue;
             }
         };
         if !entry.is_file() {
             continue;
         }
-        let name = entry.name().map(|n| n.to_string()).unwrap_or_else(|_| format!("#{index}"));
+        let name = entry
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| format!("#{index}"));
         if is_metadata(&name) {
             continue;
         }
@@ -38,7 +49,11 @@ pub(crate) fn read_zip(
 
 /// macOS resource forks and the like, which hold no logs.
 fn is_metadata(name: &str) -> bool {
-    name.starts_with("__MACOSX/") || name.rsplit('/').next().is_some_and(|base| base.starts_with("._"))
+    name.starts_with("__MACOSX/")
+        || name
+            .rsplit('/')
+            .next()
+            .is_some_and(|base| base.starts_with("._"))
 }
 
 fn octal(field: &[u8]) -> Option<u64> {
@@ -64,13 +79,20 @@ pub(crate) fn read_tar(
     let mut long_name: Option<String> = None;
     loop {
         if let Err(e) = reader.read_exact(&mut header) {
-            return Ok(if e.kind() == io::ErrorKind::UnexpectedEof { Ok(()) } else { Err(e) });
+            return Ok(if e.kind() == io::ErrorKind::UnexpectedEof {
+                Ok(())
+            } else {
+                Err(e)
+            });
         }
         if header.iter().all(|b| *b == 0) {
             return Ok(Ok(()));
         }
         let Some(size) = octal(&header[124..136]) else {
-            return Ok(Err(io::Error::new(io::ErrorKind::InvalidData, "tar header with a bad size")));
+            return Ok(Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "tar header with a bad size",
+            )));
         };
         let kind = header[156];
         let mut name = c_string(&header[0..100]);
@@ -88,11 +110,19 @@ pub(crate) fn read_tar(
                 if let Err(e) = body.read_to_end(&mut data) {
                     return Ok(Err(e));
                 }
-                long_name = if kind == b'L' { Some(c_string(&data)) } else { pax_path(&data) };
+                long_name = if kind == b'L' {
+                    Some(c_string(&data))
+                } else {
+                    pax_path(&data)
+                };
             }
             b'0' | 0 => {
                 let name = long_name.take().unwrap_or(name);
-                if !name.rsplit('/').next().is_some_and(|base| base.starts_with("._")) {
+                if !name
+                    .rsplit('/')
+                    .next()
+                    .is_some_and(|base| base.starts_with("._"))
+                {
                     member(&name, &mut body)?;
                 }
             }
@@ -111,5 +141,6 @@ pub(crate) fn read_tar(
 /// The `path=` record of a pax extended header.
 fn pax_path(data: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(data);
-    text.lines().find_map(|line| line.split_once(" path=").map(|(_, path)| path.to_string()))
+    text.lines()
+        .find_map(|line| line.split_once(" path=").map(|(_, path)| path.to_string()))
 }

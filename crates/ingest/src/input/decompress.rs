@@ -38,7 +38,10 @@ const BUFFER: usize = 256 * 1024;
 
 /// Read up to `n` bytes from the start of `reader` and give back a stream that still
 /// yields them.
-pub(crate) fn peek<'a>(mut reader: Box<dyn Read + 'a>, n: usize) -> io::Result<(Vec<u8>, Stream<'a>)> {
+pub(crate) fn peek<'a>(
+    mut reader: Box<dyn Read + 'a>,
+    n: usize,
+) -> io::Result<(Vec<u8>, Stream<'a>)> {
     let mut head = Vec::with_capacity(n);
     (&mut reader).take(n as u64).read_to_end(&mut head)?;
     let stream = BufReader::with_capacity(BUFFER, Cursor::new(head.clone()).chain(reader));
@@ -47,7 +50,9 @@ pub(crate) fn peek<'a>(mut reader: Box<dyn Read + 'a>, n: usize) -> io::Result<(
 
 /// Peel off gzip and zstd layers (repeatedly: `.tar.gz`, `.json.gz.zst`…), returning the
 /// inner stream, its first bytes and the layers removed.
-pub(crate) fn open_stream<'a>(reader: Box<dyn Read + 'a>) -> io::Result<(Vec<u8>, Stream<'a>, Vec<&'static str>)> {
+pub(crate) fn open_stream<'a>(
+    reader: Box<dyn Read + 'a>,
+) -> io::Result<(Vec<u8>, Stream<'a>, Vec<&'static str>)> {
     let mut layers = Vec::new();
     let (mut head, mut stream) = peek(reader, 4096)?;
     loop {
@@ -58,8 +63,9 @@ pub(crate) fn open_stream<'a>(reader: Box<dyn Read + 'a>) -> io::Result<(Vec<u8>
             }
             Magic::Zstd => {
                 layers.push("zstd");
-                let decoder = ruzstd::decoding::StreamingDecoder::new(stream)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}")))?;
+                let decoder = ruzstd::decoding::StreamingDecoder::new(stream).map_err(|e| {
+                    io::Error::new(io::ErrorKind::InvalidData, format!("zstd: {e}"))
+                })?;
                 Box::new(decoder)
             }
             _ => return Ok((head, stream, layers)),

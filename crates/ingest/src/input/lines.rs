@@ -19,7 +19,12 @@ pub(crate) struct LineReader<'r> {
 
 impl<'r> LineReader<'r> {
     pub fn new(reader: &'r mut dyn BufRead, max: usize) -> Self {
-        LineReader { reader, buffer: Vec::with_capacity(4096), number: 0, max }
+        LineReader {
+            reader,
+            buffer: Vec::with_capacity(4096),
+            number: 0,
+            max,
+        }
     }
 
     /// The number of the last line returned.

@@ -12,7 +12,9 @@ use super::record::{Record, Value};
 pub(crate) fn decode_argument(value: &Value) -> String {
     match value {
         Value::Quoted(text) => text.clone(),
-        Value::Bare(text) => decode_hex(text).map(|bytes| String::from_utf8_lossy(&bytes).into_owned()).unwrap_or_else(|| text.clone()),
+        Value::Bare(text) => decode_hex(text)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_else(|| text.clone()),
     }
 }
 
@@ -20,7 +22,10 @@ fn decode_hex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 || text.is_empty() || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect()
 }
 
 /// The arguments of EXECVE records: `aN`, or `aN_len` with `aN[i]` parts over records.
@@ -29,11 +34,16 @@ fn execve_arguments(records: &[&Record]) -> Vec<String> {
     let mut parts: Vec<(usize, usize, String)> = Vec::new();
     for record in records {
         for (key, value) in &record.fields {
-            let Some(rest) = key.strip_prefix('a') else { continue };
+            let Some(rest) = key.strip_prefix('a') else {
+                continue;
+            };
             if let Ok(index) = rest.parse::<usize>() {
                 args.push((index, decode_argument(value)));
             } else if let Some((index, part)) = rest.split_once('[') {
-                if let (Ok(index), Ok(part)) = (index.parse::<usize>(), part.trim_end_matches(']').parse::<usize>()) {
+                if let (Ok(index), Ok(part)) = (
+                    index.parse::<usize>(),
+                    part.trim_end_matches(']').parse::<usize>(),
+                ) {
                     // Parts are hex (or quoted) pieces of one argument: join the raw text first.
                     parts.push((index, part, value.raw().to_string()));
                 }
@@ -70,12 +80,19 @@ pub(crate) fn decode_sockaddr(hex: &str) -> Option<(String, Option<IpAddr>, Opti
             let port = u16::from_be_bytes([bytes[2], bytes[3]]);
             let octets: [u8; 16] = bytes[8..24].try_into().ok()?;
             let ip = Ipv6Addr::from(octets);
-            let ip = ip.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(IpAddr::V6(ip));
+            let ip = ip
+                .to_ipv4_mapped()
+                .map(IpAddr::V4)
+                .unwrap_or(IpAddr::V6(ip));
             Some(("inet6".into(), Some(ip), Some(port)))
         }
         1 => {
             let path = bytes[2..].split(|b| *b == 0).next().unwrap_or(&[]);
-            Some((format!("local {}", String::from_utf8_lossy(path)), None, None))
+            Some((
+                format!("local {}", String::from_utf8_lossy(path)),
+                None,
+                None,
+            ))
         }
         16 => Some(("netlink".into(), None, None)),
         other => Some((format!("family {other}"), None, None)),
@@ -86,12 +103,57 @@ pub(crate) fn decode_sockaddr(hex: &str) -> Option<(String, Option<IpAddr>, Opti
 fn syscall_name(arch: &str, number: &str) -> Option<&'static str> {
     let number: u32 = number.parse().ok()?;
     let table: &[(u32, &str)] = match arch {
-        "c000003e" => &[(0, "read"), (1, "write"), (2, "open"), (41, "socket"), (42, "connect"), (43, "accept"), (44, "sendto"), (46, "sendmsg"), (49, "bind"), (56, "clone"), (57, "fork"), (58, "vfork"), (59, "execve"), (62, "kill"), (101, "ptrace"), (257, "openat"), (288, "accept4"), (322, "execveat"), (435, "clone3")],
-        "c00000b7" => &[(56, "openat"), (63, "read"), (64, "write"), (117, "ptrace"), (198, "socket"), (200, "bind"), (202, "accept"), (203, "connect"), (206, "sendto"), (211, "sendmsg"), (220, "clone"), (221, "execve"), (242, "accept4"), (281, "execveat"), (435, "clone3")],
-        "40000003" => &[(11, "execve"), (102, "socketcall"), (120, "clone"), (358, "execveat"), (362, "connect")],
+        "c000003e" => &[
+            (0, "read"),
+            (1, "write"),
+            (2, "open"),
+            (41, "socket"),
+            (42, "connect"),
+            (43, "accept"),
+            (44, "sendto"),
+            (46, "sendmsg"),
+            (49, "bind"),
+            (56, "clone"),
+            (57, "fork"),
+            (58, "vfork"),
+            (59, "execve"),
+            (62, "kill"),
+            (101, "ptrace"),
+            (257, "openat"),
+            (288, "accept4"),
+            (322, "execveat"),
+            (435, "clone3"),
+        ],
+        "c00000b7" => &[
+            (56, "openat"),
+            (63, "read"),
+            (64, "write"),
+            (117, "ptrace"),
+            (198, "socket"),
+            (200, "bind"),
+            (202, "accept"),
+            (203, "connect"),
+            (206, "sendto"),
+            (211, "sendmsg"),
+            (220, "clone"),
+            (221, "execve"),
+            (242, "accept4"),
+            (281, "execveat"),
+            (435, "clone3"),
+        ],
+        "40000003" => &[
+            (11, "execve"),
+            (102, "socketcall"),
+            (120, "clone"),
+            (358, "execveat"),
+            (362, "connect"),
+        ],
         _ => return None,
     };
-    table.iter().find(|(n, _)| *n == number).map(|(_, name)| *name)
+    table
+        .iter()
+        .find(|(n, _)| *n == number)
+        .map(|(_, name)| *name)
 }
 
 fn field<'r>(record: &'r Record, key: &str) -> Option<&'r Value> {
@@ -99,22 +161,40 @@ fn field<'r>(record: &'r Record, key: &str) -> Option<&'r Value> {
 }
 
 fn enriched<'r>(records: &[&'r Record], key: &str) -> Option<&'r str> {
-    records.iter().find_map(|r| r.enriched.iter().find(|(k, _)| k == key).map(|(_, v)| v.raw()))
+    records.iter().find_map(|r| {
+        r.enriched
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.raw())
+    })
 }
 
 pub(crate) fn build_event(records: &[Record], origin: Origin) -> Event {
     let all: Vec<&Record> = records.iter().collect();
-    let of_kind = |kind: &str| all.iter().copied().filter(|r| r.kind == kind).collect::<Vec<_>>();
+    let of_kind = |kind: &str| {
+        all.iter()
+            .copied()
+            .filter(|r| r.kind == kind)
+            .collect::<Vec<_>>()
+    };
     let syscall = of_kind("SYSCALL").into_iter().next();
-    let arch = syscall.and_then(|s| field(s, "arch")).map(Value::raw).unwrap_or("");
+    let arch = syscall
+        .and_then(|s| field(s, "arch"))
+        .map(Value::raw)
+        .unwrap_or("");
     let syscall_number = syscall.and_then(|s| field(s, "syscall")).map(Value::raw);
-    let call = enriched(&all, "SYSCALL").or_else(|| syscall_number.and_then(|n| syscall_name(arch, n)));
+    let call =
+        enriched(&all, "SYSCALL").or_else(|| syscall_number.and_then(|n| syscall_name(arch, n)));
     let category = match call {
         Some("execve" | "execveat") => Some("process_creation"),
         Some("connect") => Some("network_connection"),
         _ => None,
     };
-    let mut event = Event::new(&LogSourceType::LINUX, Category::new("linux", category, Some("auditd")), origin);
+    let mut event = Event::new(
+        &LogSourceType::LINUX,
+        Category::new("linux", category, Some("auditd")),
+        origin,
+    );
     event.set(FieldId::DeviceTime, EventValue::Time(records[0].time));
     if let Some(node) = &records[0].node {
         event.set(FieldId::Hostname, EventValue::text(node.as_str()));
@@ -127,7 +207,11 @@ pub(crate) fn build_event(records: &[Record], origin: Origin) -> Event {
     }
     // Every raw field once (the first record that has it wins), SYSCALL's first.
     let mut ordered: Vec<&Record> = syscall.into_iter().collect();
-    ordered.extend(all.iter().copied().filter(|r| r.kind != "SYSCALL" && r.kind != "EXECVE"));
+    ordered.extend(
+        all.iter()
+            .copied()
+            .filter(|r| r.kind != "SYSCALL" && r.kind != "EXECVE"),
+    );
     let mut seen: Vec<&str> = Vec::new();
     for record in &ordered {
         for (key, value) in &record.fields {
@@ -138,7 +222,12 @@ pub(crate) fn build_event(records: &[Record], origin: Origin) -> Event {
             event.push_extra(key.as_str(), EventValue::text(value.raw()));
         }
     }
-    let number = |key: &str| ordered.iter().find_map(|r| field(r, key)).and_then(|v| v.raw().parse::<i64>().ok());
+    let number = |key: &str| {
+        ordered
+            .iter()
+            .find_map(|r| field(r, key))
+            .and_then(|v| v.raw().parse::<i64>().ok())
+    };
     if let Some(pid) = number("pid") {
         event.set(FieldId::ProcessId, EventValue::Integer(pid));
     }
@@ -148,7 +237,15 @@ pub(crate) fn build_event(records: &[Record], origin: Origin) -> Event {
     if let Some(exe) = ordered.iter().find_map(|r| field(r, "exe")) {
         event.set(FieldId::Image, EventValue::text(decode_argument(exe)));
     }
-    let user = enriched(&all, "AUID").filter(|u| *u != "unset").or_else(|| enriched(&all, "UID")).or_else(|| ordered.iter().find_map(|r| field(r, "acct")).map(Value::raw));
+    let user = enriched(&all, "AUID")
+        .filter(|u| *u != "unset")
+        .or_else(|| enriched(&all, "UID"))
+        .or_else(|| {
+            ordered
+                .iter()
+                .find_map(|r| field(r, "acct"))
+                .map(Value::raw)
+        });
     if let Some(user) = user {
         event.set(FieldId::Username, EventValue::text(user));
     }
@@ -163,7 +260,10 @@ pub(crate) fn build_event(records: &[Record], origin: Origin) -> Event {
     for (index, argument) in arguments.iter().enumerate() {
         event.push_extra(format!("a{index}"), EventValue::text(argument.as_str()));
     }
-    let proctitle = all.iter().find_map(|r| field(r, "proctitle")).map(|v| decode_argument(v).replace('\0', " "));
+    let proctitle = all
+        .iter()
+        .find_map(|r| field(r, "proctitle"))
+        .map(|v| decode_argument(v).replace('\0', " "));
     if !arguments.is_empty() {
         event.set(FieldId::CommandLine, EventValue::text(arguments.join(" ")));
     } else if let Some(title) = &proctitle {
@@ -172,10 +272,21 @@ pub(crate) fn build_event(records: &[Record], origin: Origin) -> Event {
     if let Some(title) = proctitle {
         event.push_extra("proctitle", EventValue::text(title));
     }
-    if let Some(cwd) = all.iter().find(|r| r.kind == "CWD").and_then(|r| field(r, "cwd")) {
-        event.set(FieldId::CurrentDirectory, EventValue::text(decode_argument(cwd)));
+    if let Some(cwd) = all
+        .iter()
+        .find(|r| r.kind == "CWD")
+        .and_then(|r| field(r, "cwd"))
+    {
+        event.set(
+            FieldId::CurrentDirectory,
+            EventValue::text(decode_argument(cwd)),
+        );
     }
-    if let Some((family, ip, port)) = all.iter().find_map(|r| field(r, "saddr")).and_then(|v| decode_sockaddr(v.raw())) {
+    if let Some((family, ip, port)) = all
+        .iter()
+        .find_map(|r| field(r, "saddr"))
+        .and_then(|v| decode_sockaddr(v.raw()))
+    {
         event.push_extra("saddr_family", EventValue::text(family));
         let (ip_field, port_field) = match call {
             Some("bind" | "accept" | "accept4") => (FieldId::SourceIp, FieldId::SourcePort),
@@ -203,14 +314,24 @@ mod tests {
     #[test]
     fn sockaddr_v4_v6() {
         let (family, ip, port) = decode_sockaddr("0200002BC0002F3B0000000000000000").unwrap();
-        assert_eq!((family.as_str(), ip.unwrap().to_string(), port), ("inet", "192.0.47.59".into(), Some(43)));
-        let (family, ip, port) = decode_sockaddr("0A002BCB000000000000000000000000000000000000000100000000").unwrap();
-        assert_eq!((family.as_str(), ip.unwrap().to_string(), port), ("inet6", "::1".into(), Some(11211)));
+        assert_eq!(
+            (family.as_str(), ip.unwrap().to_string(), port),
+            ("inet", "192.0.47.59".into(), Some(43))
+        );
+        let (family, ip, port) =
+            decode_sockaddr("0A002BCB000000000000000000000000000000000000000100000000").unwrap();
+        assert_eq!(
+            (family.as_str(), ip.unwrap().to_string(), port),
+            ("inet6", "::1".into(), Some(11211))
+        );
     }
 
     #[test]
     fn hex_arguments() {
-        assert_eq!(decode_argument(&Value::Bare("77686F6973206578616D706C652E636F6D".into())), "whois example.com");
+        assert_eq!(
+            decode_argument(&Value::Bare("77686F6973206578616D706C652E636F6D".into())),
+            "whois example.com"
+        );
         assert_eq!(decode_argument(&Value::Quoted("whois".into())), "whois");
     }
 }

@@ -30,10 +30,16 @@ struct Group {
 
 /// Types that userspace writes alone (no SYSCALL, no EOE).
 fn is_standalone(kind: &str) -> bool {
-    ["USER_", "CRED_", "DAEMON_", "SYSTEM_"].iter().any(|prefix| kind.starts_with(prefix))
+    ["USER_", "CRED_", "DAEMON_", "SYSTEM_"]
+        .iter()
+        .any(|prefix| kind.starts_with(prefix))
 }
 
-pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &Options) -> Result<(), Stop> {
+pub(crate) fn parse(
+    reader: &mut dyn BufRead,
+    emit: &mut Emitter<'_>,
+    options: &Options,
+) -> Result<(), Stop> {
     let mut lines = LineReader::new(reader, options.max_record_bytes);
     let mut pending: FxHashMap<(Option<String>, u64), Group> = FxHashMap::default();
     let mut uses_eoe = false;
@@ -42,12 +48,20 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
         let (number, bytes) = match lines.next_line() {
             Ok(Some(Line::Text(number, bytes))) => (number, bytes),
             Ok(Some(Line::TooLong(number, length))) => {
-                emit.error(Position::Line(number), ErrorKind::TooLong, format!("line of {length} bytes"))?;
+                emit.error(
+                    Position::Line(number),
+                    ErrorKind::TooLong,
+                    format!("line of {length} bytes"),
+                )?;
                 continue;
             }
             Ok(None) => break,
             Err(e) => {
-                emit.error(Position::Line(lines.number() + 1), ErrorKind::Io, format!("read failed: {e}"))?;
+                emit.error(
+                    Position::Line(lines.number() + 1),
+                    ErrorKind::Io,
+                    format!("read failed: {e}"),
+                )?;
                 break;
             }
         };
@@ -72,10 +86,20 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
                 finish(group, emit, false)?;
             }
         } else if is_standalone(&record.kind) && !pending.contains_key(&key) {
-            let group = Group { records: vec![record], first_line: number, last_seen: count, order: count };
+            let group = Group {
+                records: vec![record],
+                first_line: number,
+                last_seen: count,
+                order: count,
+            };
             finish(group, emit, false)?;
         } else {
-            let group = pending.entry(key).or_insert_with(|| Group { records: Vec::new(), first_line: number, last_seen: count, order: count });
+            let group = pending.entry(key).or_insert_with(|| Group {
+                records: Vec::new(),
+                first_line: number,
+                last_seen: count,
+                order: count,
+            });
             group.records.push(record);
             group.last_seen = count;
         }
@@ -91,8 +115,17 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
     Ok(())
 }
 
-fn flush_idle(pending: &mut FxHashMap<(Option<String>, u64), Group>, count: u64, uses_eoe: bool, emit: &mut Emitter<'_>) -> Result<(), Stop> {
-    let idle: Vec<_> = pending.iter().filter(|(_, g)| count - g.last_seen > WINDOW).map(|(k, g)| (k.clone(), g.order)).collect();
+fn flush_idle(
+    pending: &mut FxHashMap<(Option<String>, u64), Group>,
+    count: u64,
+    uses_eoe: bool,
+    emit: &mut Emitter<'_>,
+) -> Result<(), Stop> {
+    let idle: Vec<_> = pending
+        .iter()
+        .filter(|(_, g)| count - g.last_seen > WINDOW)
+        .map(|(k, g)| (k.clone(), g.order))
+        .collect();
     let mut idle = idle;
     idle.sort_by_key(|(_, order)| *order);
     for (key, _) in idle {
@@ -106,7 +139,15 @@ fn flush_idle(pending: &mut FxHashMap<(Option<String>, u64), Group>, count: u64,
 fn finish(group: Group, emit: &mut Emitter<'_>, missing_eoe: bool) -> Result<(), Stop> {
     let position = Position::Line(group.first_line);
     if missing_eoe {
-        emit.error(position, ErrorKind::MissingEoe, format!("auditd event {} has no EOE record; built from the {} records read", group.records[0].serial, group.records.len()))?;
+        emit.error(
+            position,
+            ErrorKind::MissingEoe,
+            format!(
+                "auditd event {} has no EOE record; built from the {} records read",
+                group.records[0].serial,
+                group.records.len()
+            ),
+        )?;
     }
     let event = build::build_event(&group.records, emit.origin(position));
     emit.event(FORMAT, event);

@@ -1,7 +1,7 @@
 //! One auditd record line: `[node=N ]type=T msg=audit(EPOCH:SERIAL): k=v …[\x1dK=V …]`.
 
-use whoiswatch_event::Timestamp;
 use whoiswatch_event::time::parse_epoch_seconds;
+use whoiswatch_event::Timestamp;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
@@ -33,7 +33,10 @@ impl Value {
 
 /// Record type numbers that kernel and journald sources write, by name.
 fn type_name(kind: &str) -> String {
-    let number = kind.strip_prefix("UNKNOWN[").and_then(|k| k.strip_suffix(']')).unwrap_or(kind);
+    let number = kind
+        .strip_prefix("UNKNOWN[")
+        .and_then(|k| k.strip_suffix(']'))
+        .unwrap_or(kind);
     let name = match number {
         "1006" => "LOGIN",
         "1100" => "USER_AUTH",
@@ -76,12 +79,18 @@ pub(crate) fn parse_fields(text: &str, out: &mut Vec<(String, Value)>) {
         i += 1;
         match bytes.get(i) {
             Some(b'"') => {
-                let end = text[i + 1..].find('"').map(|e| i + 1 + e).unwrap_or(bytes.len());
+                let end = text[i + 1..]
+                    .find('"')
+                    .map(|e| i + 1 + e)
+                    .unwrap_or(bytes.len());
                 out.push((key.to_string(), Value::Quoted(text[i + 1..end].to_string())));
                 i = end + 1;
             }
             Some(b'\'') => {
-                let end = text[i + 1..].find('\'').map(|e| i + 1 + e).unwrap_or(bytes.len());
+                let end = text[i + 1..]
+                    .find('\'')
+                    .map(|e| i + 1 + e)
+                    .unwrap_or(bytes.len());
                 parse_fields(&text[i + 1..end], out);
                 i = end + 1;
             }
@@ -107,11 +116,16 @@ pub(crate) fn parse_record(line: &str) -> Result<Record, String> {
         }
     }
     let kind = kind.ok_or("no type= before the audit stamp")?;
-    let stamp_end = line[audit_at..].find(')').map(|e| audit_at + e).ok_or("audit stamp is not closed")?;
+    let stamp_end = line[audit_at..]
+        .find(')')
+        .map(|e| audit_at + e)
+        .ok_or("audit stamp is not closed")?;
     let stamp = &line[audit_at + 6..stamp_end];
     let (time, serial) = stamp.split_once(':').ok_or("audit stamp has no :serial")?;
     let time = parse_epoch_seconds(time).ok_or_else(|| format!("bad audit time {time}"))?;
-    let serial: u64 = serial.parse().map_err(|_| format!("bad audit serial {serial}"))?;
+    let serial: u64 = serial
+        .parse()
+        .map_err(|_| format!("bad audit serial {serial}"))?;
     let body = line[stamp_end + 1..].trim_start_matches(':');
     let (raw, enriched_text) = match body.split_once('\u{1d}') {
         Some((raw, enriched)) => (raw, Some(enriched)),
@@ -123,5 +137,13 @@ pub(crate) fn parse_record(line: &str) -> Result<Record, String> {
     if let Some(text) = enriched_text {
         parse_fields(text, &mut enriched);
     }
-    Ok(Record { node, kind, time, serial, fields, enriched, line: line.to_string() })
+    Ok(Record {
+        node,
+        kind,
+        time,
+        serial,
+        fields,
+        enriched,
+        line: line.to_string(),
+    })
 }

@@ -18,7 +18,12 @@ pub(crate) const FORMAT_QRADAR: &str = "qradar-json";
 pub(crate) const FORMAT_GENERIC: &str = "json";
 
 /// One parsed JSON value from a line or document element.
-pub(crate) fn handle_value(value: &Json<'_>, text: &str, position: Position, emit: &mut Emitter<'_>) -> Result<(), Stop> {
+pub(crate) fn handle_value(
+    value: &Json<'_>,
+    text: &str,
+    position: Position,
+    emit: &mut Emitter<'_>,
+) -> Result<(), Stop> {
     match value {
         Json::Object(_) => {
             if let Some(Json::Array(items)) = value.get("events") {
@@ -35,31 +40,58 @@ pub(crate) fn handle_value(value: &Json<'_>, text: &str, position: Position, emi
             }
             Ok(())
         }
-        _ => emit.error(position, crate::ErrorKind::Unrecognized, "a JSON line that is not an object"),
+        _ => emit.error(
+            position,
+            crate::ErrorKind::Unrecognized,
+            "a JSON line that is not an object",
+        ),
     }
 }
 
-fn handle_object(object: &Json<'_>, text: &str, position: Position, emit: &mut Emitter<'_>) -> Result<(), Stop> {
+fn handle_object(
+    object: &Json<'_>,
+    text: &str,
+    position: Position,
+    emit: &mut Emitter<'_>,
+) -> Result<(), Stop> {
     let origin = emit.origin(position);
     if !matches!(object, Json::Object(_)) {
-        return emit.error(position, crate::ErrorKind::Unrecognized, "an array element that is not an object");
+        return emit.error(
+            position,
+            crate::ErrorKind::Unrecognized,
+            "an array element that is not an object",
+        );
     }
     if let Some(record) = windows_record_from_evtx_json(object) {
         let linux = record.provider.as_deref() == Some("Linux-Sysmon");
         let event = normalize(&record, linux, origin, text);
         emit.event(FORMAT_EVTX_JSON, event);
-    } else if let Some(winlog) = object.get("winlog").filter(|w| matches!(w, Json::Object(_))) {
+    } else if let Some(winlog) = object
+        .get("winlog")
+        .filter(|w| matches!(w, Json::Object(_)))
+    {
         let event = winlogbeat(object, winlog, origin, text);
         emit.event(FORMAT_WINLOGBEAT, event);
-    } else if object.get("EventID").is_some() && (object.get("Channel").is_some() || object.get("SourceName").is_some()) {
+    } else if object.get("EventID").is_some()
+        && (object.get("Channel").is_some() || object.get("SourceName").is_some())
+    {
         let event = nxlog(object, origin, text);
         emit.event(FORMAT_NXLOG, event);
     } else if let Some(path) = zeek_path(object) {
         let mut fields = Vec::new();
-        flatten(object, &mut String::new(), &mut |name, value| fields.push((name.to_string(), value)));
-        let fields: Vec<(&str, Value)> = fields.iter().map(|(n, v)| (n.as_str(), v.clone())).collect();
+        flatten(object, &mut String::new(), &mut |name, value| {
+            fields.push((name.to_string(), value))
+        });
+        let fields: Vec<(&str, Value)> = fields
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.clone()))
+            .collect();
         let mut event = zeek_event(&path, fields, origin, text);
-        if let Some(system) = object.get("@system").or_else(|| object.get("_system")).and_then(Json::as_str) {
+        if let Some(system) = object
+            .get("@system")
+            .or_else(|| object.get("_system"))
+            .and_then(Json::as_str)
+        {
             event.set(FieldId::Hostname, Value::text(system));
         }
         emit.event(FORMAT_ZEEK, event);
@@ -72,7 +104,11 @@ fn handle_object(object: &Json<'_>, text: &str, position: Position, emit: &mut E
 
 /// A Zeek log's path: `_path`, `@stream`, or guessed from the fields it has.
 fn zeek_path(object: &Json<'_>) -> Option<String> {
-    if let Some(path) = object.get("_path").or_else(|| object.get("@stream")).and_then(Json::as_str) {
+    if let Some(path) = object
+        .get("_path")
+        .or_else(|| object.get("@stream"))
+        .and_then(Json::as_str)
+    {
         return Some(path.to_string());
     }
     let has = |key: &str| object.get(key).is_some();
@@ -117,7 +153,12 @@ fn json_value(value: &Json<'_>) -> Value {
         Json::Integer(n) => Value::Integer(*n),
         Json::Float(f) => Value::Float(*f),
         Json::Text(t) => Value::text(t.as_ref()),
-        Json::Array(items) => Value::List(items.iter().filter_map(|i| i.scalar_text().map(|t| t.as_ref().into())).collect()),
+        Json::Array(items) => Value::List(
+            items
+                .iter()
+                .filter_map(|i| i.scalar_text().map(|t| t.as_ref().into()))
+                .collect(),
+        ),
         Json::Null | Json::Object(_) => Value::text(""),
     }
 }
@@ -143,7 +184,13 @@ fn set_members(event: &mut Event, object: &Json<'_>, skip: &[&str], only_new: bo
     flatten_typed(event, object, &mut String::new(), skip, only_new);
 }
 
-fn flatten_typed(event: &mut Event, value: &Json<'_>, prefix: &mut String, skip: &[&str], only_new: bool) {
+fn flatten_typed(
+    event: &mut Event,
+    value: &Json<'_>,
+    prefix: &mut String,
+    skip: &[&str],
+    only_new: bool,
+) {
     for (key, item) in value.members() {
         let length = prefix.len();
         if !prefix.is_empty() {
@@ -158,7 +205,9 @@ fn flatten_typed(event: &mut Event, value: &Json<'_>, prefix: &mut String, skip:
             Json::Object(_) => flatten_typed(event, item, prefix, skip, only_new),
             Json::Null => {}
             _ => match whoiswatch_event::registry::lookup(prefix) {
-                Some(id) if only_new && event.has(id) => event.push_extra(prefix.as_str(), json_value(item)),
+                Some(id) if only_new && event.has(id) => {
+                    event.push_extra(prefix.as_str(), json_value(item))
+                }
                 Some(id) => {
                     if let Some(v) = typed(id, item) {
                         event.set(id, v);
@@ -179,8 +228,14 @@ fn text<'a>(value: Option<&'a Json<'a>>) -> Option<Cow<'a, str>> {
 pub(crate) fn windows_record_from_evtx_json<'a>(object: &'a Json<'a>) -> Option<WinRecord<'a>> {
     let event = object.get("Event")?;
     let system = event.get("System")?;
-    let attribute = |node: Option<&'a Json<'a>>, name: &str| node.and_then(|n| n.get("#attributes")).and_then(|a| a.get(name));
-    let event_id = system.get("EventID").and_then(|id| id.as_i64().or_else(|| id.get("#text").and_then(Json::as_i64)));
+    let attribute = |node: Option<&'a Json<'a>>, name: &str| {
+        node.and_then(|n| n.get("#attributes"))
+            .and_then(|a| a.get(name))
+    };
+    let event_id = system.get("EventID").and_then(|id| {
+        id.as_i64()
+            .or_else(|| id.get("#text").and_then(Json::as_i64))
+    });
     let mut record = WinRecord {
         provider: text(attribute(system.get("Provider"), "Name")),
         event_id,
@@ -197,7 +252,11 @@ pub(crate) fn windows_record_from_evtx_json<'a>(object: &'a Json<'a>) -> Option<
             collect_data(data, &mut record.data);
         }
     }
-    if let Some(message) = event.get("RenderingInfo").and_then(|r| r.get("Message")).and_then(Json::scalar_text) {
+    if let Some(message) = event
+        .get("RenderingInfo")
+        .and_then(|r| r.get("Message"))
+        .and_then(Json::scalar_text)
+    {
         record.message = Some(message);
     }
     Some(record)
@@ -214,8 +273,14 @@ fn collect_data<'a>(value: &'a Json<'a>, out: &mut Vec<(Cow<'a, str>, Cow<'a, st
             Json::Object(_) => collect_data(item, out),
             Json::Array(items) if key == "Data" => {
                 for (index, element) in items.iter().enumerate() {
-                    if let Some(t) = element.scalar_text().or_else(|| element.get("#text").and_then(Json::scalar_text)) {
-                        out.push((Cow::Owned(format!("param{}", index + 1)), Cow::Owned(t.into_owned())));
+                    if let Some(t) = element
+                        .scalar_text()
+                        .or_else(|| element.get("#text").and_then(Json::scalar_text))
+                    {
+                        out.push((
+                            Cow::Owned(format!("param{}", index + 1)),
+                            Cow::Owned(t.into_owned()),
+                        ));
                     }
                 }
             }
@@ -231,10 +296,38 @@ fn collect_data<'a>(value: &'a Json<'a>, out: &mut Vec<(Cow<'a, str>, Cow<'a, st
 
 /// NXLog's fields that describe the collection, not the event.
 const NXLOG_META: &[&str] = &[
-    "EventID", "Channel", "Hostname", "SourceName", "ProviderGuid", "@timestamp", "@version", "EventTime",
-    "EventReceivedTime", "RecordNumber", "Message", "Severity", "SeverityValue", "EventType", "Keywords", "Task",
-    "Opcode", "OpcodeValue", "Version", "SourceModuleName", "SourceModuleType", "ExecutionProcessID", "ThreadID",
-    "port", "host", "tags", "AccountName", "Domain", "AccountType", "UserID", "Category", "Level",
+    "EventID",
+    "Channel",
+    "Hostname",
+    "SourceName",
+    "ProviderGuid",
+    "@timestamp",
+    "@version",
+    "EventTime",
+    "EventReceivedTime",
+    "RecordNumber",
+    "Message",
+    "Severity",
+    "SeverityValue",
+    "EventType",
+    "Keywords",
+    "Task",
+    "Opcode",
+    "OpcodeValue",
+    "Version",
+    "SourceModuleName",
+    "SourceModuleType",
+    "ExecutionProcessID",
+    "ThreadID",
+    "port",
+    "host",
+    "tags",
+    "AccountName",
+    "Domain",
+    "AccountType",
+    "UserID",
+    "Category",
+    "Level",
 ];
 
 /// NXLog flat JSON (OTRF): Windows fields at the top level, values as strings.
@@ -266,7 +359,18 @@ fn nxlog(object: &Json<'_>, origin: whoiswatch_event::Origin, payload: &str) -> 
         }
     }
     for (key, value) in object.members() {
-        if NXLOG_META.contains(&key.as_ref()) && !matches!(key.as_ref(), "EventID" | "Channel" | "Hostname" | "SourceName" | "Message" | "RecordNumber" | "@timestamp") {
+        if NXLOG_META.contains(&key.as_ref())
+            && !matches!(
+                key.as_ref(),
+                "EventID"
+                    | "Channel"
+                    | "Hostname"
+                    | "SourceName"
+                    | "Message"
+                    | "RecordNumber"
+                    | "@timestamp"
+            )
+        {
             event.push_extra(key.as_ref(), json_value(value));
         }
     }
@@ -274,7 +378,12 @@ fn nxlog(object: &Json<'_>, origin: whoiswatch_event::Origin, payload: &str) -> 
 }
 
 /// Winlogbeat / Elastic Agent: `winlog.*` holds the Windows record, the rest is ECS.
-fn winlogbeat(object: &Json<'_>, winlog: &Json<'_>, origin: whoiswatch_event::Origin, payload: &str) -> Event {
+fn winlogbeat(
+    object: &Json<'_>,
+    winlog: &Json<'_>,
+    origin: whoiswatch_event::Origin,
+    payload: &str,
+) -> Event {
     let mut record = WinRecord {
         provider: text(winlog.get("provider_name")),
         event_id: winlog.get("event_id").and_then(Json::as_i64),
@@ -292,19 +401,44 @@ fn winlogbeat(object: &Json<'_>, winlog: &Json<'_>, origin: whoiswatch_event::Or
         collect_data(data, &mut record.data);
     }
     let mut event = normalize(&record, false, origin, payload);
-    set_members(&mut event, object, &["winlog", "message", "@timestamp", "event.original"], true);
+    set_members(
+        &mut event,
+        object,
+        &["winlog", "message", "@timestamp", "event.original"],
+        true,
+    );
     event
 }
 
 /// Any other object: keys resolved through the registry. QRadar's own column names make
 /// it a QRadar event (times in epoch milliseconds, log source ids and type ids).
-fn generic(object: &Json<'_>, origin: whoiswatch_event::Origin, payload: &str) -> (Event, &'static str) {
-    let has = |key: &str| object.members().iter().any(|(k, _)| k.eq_ignore_ascii_case(key));
+fn generic(
+    object: &Json<'_>,
+    origin: whoiswatch_event::Origin,
+    payload: &str,
+) -> (Event, &'static str) {
+    let has = |key: &str| {
+        object
+            .members()
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(key))
+    };
     let qradar = has("qid") || has("logsourceid") || has("devicetype") || has("logsourcename");
-    let source_type = if qradar { &LogSourceType::QRADAR_EXPORT } else { &LogSourceType::JSON };
+    let source_type = if qradar {
+        &LogSourceType::QRADAR_EXPORT
+    } else {
+        &LogSourceType::JSON
+    };
     let mut event = Event::new(source_type, Category::default(), origin);
     set_members(&mut event, object, &[], false);
     derive_common(&mut event);
     event.set_default(FieldId::Payload, Value::text(payload));
-    (event, if qradar { FORMAT_QRADAR } else { FORMAT_GENERIC })
+    (
+        event,
+        if qradar {
+            FORMAT_QRADAR
+        } else {
+            FORMAT_GENERIC
+        },
+    )
 }

@@ -85,7 +85,10 @@ impl<'de> DeserializeSeed<'de> for EventsArray<'_, '_, '_> {
     }
 }
 
-fn stream_array<'de, A: SeqAccess<'de>>(elements: &mut Elements<'_, '_>, mut seq: A) -> Result<(), A::Error> {
+fn stream_array<'de, A: SeqAccess<'de>>(
+    elements: &mut Elements<'_, '_>,
+    mut seq: A,
+) -> Result<(), A::Error> {
     while let Some(value) = seq.next_element::<Json<'de>>()? {
         if !elements.element(value) {
             return Err(de::Error::custom(STOP));
@@ -95,11 +98,20 @@ fn stream_array<'de, A: SeqAccess<'de>>(elements: &mut Elements<'_, '_>, mut seq
 }
 
 pub(crate) fn parse_document(reader: &mut dyn BufRead, emit: &mut Emitter<'_>) -> Result<(), Stop> {
-    let mut counting = CountingReader { inner: reader, bytes: 0 };
+    let mut counting = CountingReader {
+        inner: reader,
+        bytes: 0,
+    };
     let result = {
-        let mut elements = Elements { emit, count: 0, stop: None };
+        let mut elements = Elements {
+            emit,
+            count: 0,
+            stop: None,
+        };
         let mut deserializer = serde_json::Deserializer::from_reader(&mut counting);
-        let result = TopLevel(&mut elements).deserialize(&mut deserializer).and_then(|()| deserializer.end());
+        let result = TopLevel(&mut elements)
+            .deserialize(&mut deserializer)
+            .and_then(|()| deserializer.end());
         if let Some(stop) = elements.stop.take() {
             return Err(stop);
         }
@@ -109,8 +121,16 @@ pub(crate) fn parse_document(reader: &mut dyn BufRead, emit: &mut Emitter<'_>) -
     match result {
         Ok(_) => Ok(()),
         Err(e) => {
-            let kind = if e.is_eof() { ErrorKind::Truncated } else { ErrorKind::InvalidJson };
-            emit.error(Position::Line(e.line() as u64), kind, format!("JSON document: {e}; the rest of the file was not read"))
+            let kind = if e.is_eof() {
+                ErrorKind::Truncated
+            } else {
+                ErrorKind::InvalidJson
+            };
+            emit.error(
+                Position::Line(e.line() as u64),
+                kind,
+                format!("JSON document: {e}; the rest of the file was not read"),
+            )
         }
     }
 }

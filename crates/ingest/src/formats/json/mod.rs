@@ -32,7 +32,12 @@ fn is_document(head: &[u8]) -> bool {
     }
 }
 
-pub(crate) fn parse(reader: &mut dyn BufRead, head: &[u8], emit: &mut Emitter<'_>, options: &Options) -> Result<(), Stop> {
+pub(crate) fn parse(
+    reader: &mut dyn BufRead,
+    head: &[u8],
+    emit: &mut Emitter<'_>,
+    options: &Options,
+) -> Result<(), Stop> {
     if is_document(head) {
         return document::parse_document(reader, emit);
     }
@@ -41,11 +46,21 @@ pub(crate) fn parse(reader: &mut dyn BufRead, head: &[u8], emit: &mut Emitter<'_
         let line = match lines.next_line() {
             Ok(Some(line)) => line,
             Ok(None) => return Ok(()),
-            Err(e) => return emit.error(Position::Line(lines.number() + 1), ErrorKind::Io, format!("read failed: {e}")),
+            Err(e) => {
+                return emit.error(
+                    Position::Line(lines.number() + 1),
+                    ErrorKind::Io,
+                    format!("read failed: {e}"),
+                )
+            }
         };
         match line {
             Line::TooLong(number, length) => {
-                emit.error(Position::Line(number), ErrorKind::TooLong, format!("line of {length} bytes"))?;
+                emit.error(
+                    Position::Line(number),
+                    ErrorKind::TooLong,
+                    format!("line of {length} bytes"),
+                )?;
             }
             Line::Text(number, bytes) => {
                 emit.add_bytes(bytes.len() as u64 + 1);
@@ -64,12 +79,22 @@ pub(crate) fn parse_line(bytes: &[u8], number: u64, emit: &mut Emitter<'_>) -> R
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
-        Err(e) => return emit.error(position, ErrorKind::InvalidJson, format!("invalid UTF-8 at byte {}", e.valid_up_to())),
+        Err(e) => {
+            return emit.error(
+                position,
+                ErrorKind::InvalidJson,
+                format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+            )
+        }
     };
     match tree::parse(text) {
         Ok(value) => handle_value(&value, text, position, emit),
         Err(e) => {
-            let kind = if e.is_eof() { ErrorKind::Truncated } else { ErrorKind::InvalidJson };
+            let kind = if e.is_eof() {
+                ErrorKind::Truncated
+            } else {
+                ErrorKind::InvalidJson
+            };
             emit.error(position, kind, format!("{e}"))
         }
     }

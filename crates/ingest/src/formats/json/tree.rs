@@ -129,7 +129,9 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
-        Ok(i64::try_from(v).map(Json::Integer).unwrap_or(Json::Float(v as f64)))
+        Ok(i64::try_from(v)
+            .map(Json::Integer)
+            .unwrap_or(Json::Float(v as f64)))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Json<'de>, E> {
@@ -215,7 +217,15 @@ mod tests {
         let members = json.members();
         assert!(matches!(members[0].1, Json::Text(Cow::Borrowed("plain"))));
         assert_eq!(members[1].0, "bA");
-        assert_eq!(json.get("n").unwrap(), &Json::Array(vec![Json::Integer(1), Json::Float(2.5), Json::Bool(true), Json::Null]));
+        assert_eq!(
+            json.get("n").unwrap(),
+            &Json::Array(vec![
+                Json::Integer(1),
+                Json::Float(2.5),
+                Json::Bool(true),
+                Json::Null
+            ])
+        );
         assert!(parse("{\"a\":1} x").is_err());
     }
 }

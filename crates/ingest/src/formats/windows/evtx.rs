@@ -39,28 +39,46 @@ fn convert(record_id: u64, json: &[u8], file: &Arc<str>) -> Outcome {
         return Outcome::Bad(record_id, "record has no Event/System element".into());
     };
     let linux = record.provider.as_deref() == Some("Linux-Sysmon");
-    let origin = Origin { file: file.clone(), position: Position::Record(record_id) };
+    let origin = Origin {
+        file: file.clone(),
+        position: Position::Record(record_id),
+    };
     Outcome::Event(Box::new(normalize(&record, linux, origin, text)))
 }
 
-pub(crate) fn parse(source: EvtxSource, emit: &mut Emitter<'_>, threads: usize) -> Result<(), Stop> {
+pub(crate) fn parse(
+    source: EvtxSource,
+    emit: &mut Emitter<'_>,
+    threads: usize,
+) -> Result<(), Stop> {
     let settings = ParserSettings::new().num_threads(threads.max(1));
     match source {
         EvtxSource::File(file) => match EvtxParser::from_read_seek(file) {
             Ok(parser) => read_records(parser.with_configuration(settings), emit),
-            Err(e) => emit.error(Position::Record(0), ErrorKind::EvtxRecord, format!("not a readable EVTX file: {e}")),
+            Err(e) => emit.error(
+                Position::Record(0),
+                ErrorKind::EvtxRecord,
+                format!("not a readable EVTX file: {e}"),
+            ),
         },
         EvtxSource::Buffer(buffer) => {
             emit.add_bytes(buffer.len() as u64);
             match EvtxParser::from_buffer(buffer) {
                 Ok(parser) => read_records(parser.with_configuration(settings), emit),
-                Err(e) => emit.error(Position::Record(0), ErrorKind::EvtxRecord, format!("not a readable EVTX file: {e}")),
+                Err(e) => emit.error(
+                    Position::Record(0),
+                    ErrorKind::EvtxRecord,
+                    format!("not a readable EVTX file: {e}"),
+                ),
             }
         }
     }
 }
 
-fn read_records<T: std::io::Read + std::io::Seek>(mut parser: EvtxParser<T>, emit: &mut Emitter<'_>) -> Result<(), Stop> {
+fn read_records<T: std::io::Read + std::io::Seek>(
+    mut parser: EvtxParser<T>,
+    emit: &mut Emitter<'_>,
+) -> Result<(), Stop> {
     let file = emit.file().clone();
     let mut last_record = 0;
     let records = parser.serialized_records(move |record| {
@@ -77,7 +95,9 @@ fn read_records<T: std::io::Read + std::io::Seek>(mut parser: EvtxParser<T>, emi
                 }
                 emit.event(FORMAT, *event);
             }
-            Ok(Outcome::Bad(id, reason)) => emit.error(Position::Record(id), ErrorKind::EvtxRecord, reason)?,
+            Ok(Outcome::Bad(id, reason)) => {
+                emit.error(Position::Record(id), ErrorKind::EvtxRecord, reason)?
+            }
             Err(e) => {
                 let mut reason = e.to_string();
                 let mut source = std::error::Error::source(&e);
@@ -86,7 +106,11 @@ fn read_records<T: std::io::Read + std::io::Seek>(mut parser: EvtxParser<T>, emi
                     reason.push_str(&inner.to_string());
                     source = inner.source();
                 }
-                emit.error(Position::Record(last_record + 1), ErrorKind::EvtxRecord, format!("after record {last_record}: {reason}"))?
+                emit.error(
+                    Position::Record(last_record + 1),
+                    ErrorKind::EvtxRecord,
+                    format!("after record {last_record}: {reason}"),
+                )?
             }
         }
     }

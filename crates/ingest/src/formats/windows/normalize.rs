@@ -46,7 +46,11 @@ fn category(record: &WinRecord<'_>, linux: bool) -> Category {
         return Category::new(product, sysmon_category(event_id), Some("sysmon"));
     }
     if provider.contains("PowerShell") || channel.contains("PowerShell") {
-        let service = if channel == "Windows PowerShell" { "powershell-classic" } else { "powershell" };
+        let service = if channel == "Windows PowerShell" {
+            "powershell-classic"
+        } else {
+            "powershell"
+        };
         let category = match event_id {
             4104 => Some("ps_script"),
             4103 => Some("ps_module"),
@@ -90,7 +94,9 @@ pub(crate) fn parse_query_results(text: &str) -> Vec<Box<str>> {
 /// The value of a Windows data field, typed for its canonical field when it has one.
 fn set_data(event: &mut Event, name: &str, value: &str) {
     match whoiswatch_event::registry::lookup(name) {
-        Some(FieldId::DnsAnswers) => event.set(FieldId::DnsAnswers, Value::List(parse_query_results(value))),
+        Some(FieldId::DnsAnswers) => {
+            event.set(FieldId::DnsAnswers, Value::List(parse_query_results(value)))
+        }
         Some(FieldId::NetworkDirection) => {}
         Some(id) => set_text(event, id, value),
         None => event.push_extra(name, Value::text(value)),
@@ -129,8 +135,17 @@ fn normalize_security(event: &mut Event, event_id: i64, name: &str, value: &str)
 }
 
 /// Build the event. `payload` is the record as read (XML or JSON).
-pub(crate) fn normalize(record: &WinRecord<'_>, linux: bool, origin: Origin, payload: &str) -> Event {
-    let source_type = if linux { &LogSourceType::LINUX } else { &LogSourceType::WINDOWS };
+pub(crate) fn normalize(
+    record: &WinRecord<'_>,
+    linux: bool,
+    origin: Origin,
+    payload: &str,
+) -> Event {
+    let source_type = if linux {
+        &LogSourceType::LINUX
+    } else {
+        &LogSourceType::WINDOWS
+    };
     let mut event = Event::new(source_type, category(record, linux), origin);
     if let Some(t) = record.time {
         event.set(FieldId::DeviceTime, Value::Time(t));
@@ -149,7 +164,11 @@ pub(crate) fn normalize(record: &WinRecord<'_>, linux: bool, origin: Origin, pay
             event.set(id, Value::text(value));
         }
     }
-    let integer_fields = [(FieldId::EventId, record.event_id), (FieldId::RecordNumber, record.record_id), (FieldId::Severity, record.level)];
+    let integer_fields = [
+        (FieldId::EventId, record.event_id),
+        (FieldId::RecordNumber, record.record_id),
+        (FieldId::Severity, record.level),
+    ];
     for (id, value) in integer_fields {
         if let Some(value) = value {
             event.set(id, Value::Integer(value));
@@ -158,7 +177,10 @@ pub(crate) fn normalize(record: &WinRecord<'_>, linux: bool, origin: Origin, pay
     if let Some(sid) = record.user_sid.as_deref() {
         event.push_extra("UserID", Value::text(sid));
     }
-    let is_security = record.channel.as_deref().is_some_and(|c| c.eq_ignore_ascii_case("security"))
+    let is_security = record
+        .channel
+        .as_deref()
+        .is_some_and(|c| c.eq_ignore_ascii_case("security"))
         || record.provider.as_deref() == Some(SECURITY);
     let event_id = record.event_id.unwrap_or(-1);
     for (name, value) in &record.data {
@@ -169,7 +191,10 @@ pub(crate) fn normalize(record: &WinRecord<'_>, linux: bool, origin: Origin, pay
         match name.as_ref() {
             "Initiated" => {
                 let outbound = value.eq_ignore_ascii_case("true");
-                event.set(FieldId::NetworkDirection, Value::text(if outbound { "outbound" } else { "inbound" }));
+                event.set(
+                    FieldId::NetworkDirection,
+                    Value::text(if outbound { "outbound" } else { "inbound" }),
+                );
                 event.push_extra("Initiated", Value::Boolean(outbound));
             }
             "MessageNumber" | "MessageTotal" => match parse_integer(value) {
@@ -187,7 +212,14 @@ pub(crate) fn normalize(record: &WinRecord<'_>, linux: bool, origin: Origin, pay
         }
     }
     if is_security && matches!(event_id, 5156 | 5157) {
-        event.set(FieldId::DeviceAction, Value::text(if event_id == 5156 { "permitted" } else { "blocked" }));
+        event.set(
+            FieldId::DeviceAction,
+            Value::text(if event_id == 5156 {
+                "permitted"
+            } else {
+                "blocked"
+            }),
+        );
     }
     derive_common(&mut event);
     event.set(FieldId::Payload, Value::text(payload));

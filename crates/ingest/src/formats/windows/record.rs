@@ -36,7 +36,11 @@ pub(crate) fn parse_event_xml(xml: &str) -> Result<WinRecord<'_>, String> {
     let mut saw_event = false;
     while let Some(token) = tokens.next_token()? {
         match token {
-            Token::Start { name, attributes, empty } => {
+            Token::Start {
+                name,
+                attributes,
+                empty,
+            } => {
                 let parent = stack.last().copied();
                 saw_event |= name == "Event";
                 match name {
@@ -44,7 +48,8 @@ pub(crate) fn parse_event_xml(xml: &str) -> Result<WinRecord<'_>, String> {
                         record.provider = attribute(attributes, "Name");
                     }
                     "TimeCreated" => {
-                        record.time = attribute(attributes, "SystemTime").and_then(|t| parse_time(&t));
+                        record.time =
+                            attribute(attributes, "SystemTime").and_then(|t| parse_time(&t));
                     }
                     "Security" => record.user_sid = attribute(attributes, "UserID"),
                     "Data" => {
@@ -53,7 +58,9 @@ pub(crate) fn parse_event_xml(xml: &str) -> Result<WinRecord<'_>, String> {
                             Cow::Owned(format!("param{unnamed_data}"))
                         }));
                     }
-                    _ if parent.is_some_and(|p| p != "System" && p != "EventData") && in_user_data(&stack) => {
+                    _ if parent.is_some_and(|p| p != "System" && p != "EventData")
+                        && in_user_data(&stack) =>
+                    {
                         data_name = Some(Cow::Borrowed(name));
                     }
                     _ => {}
@@ -75,7 +82,9 @@ pub(crate) fn parse_event_xml(xml: &str) -> Result<WinRecord<'_>, String> {
             }
             Token::End { name } => {
                 if stack.pop() != Some(name) {
-                    return Err(format!("closing tag </{name}> does not match the open element"));
+                    return Err(format!(
+                        "closing tag </{name}> does not match the open element"
+                    ));
                 }
                 let value = text.take();
                 let parent = stack.last().copied();
@@ -122,7 +131,12 @@ mod tests {
         let xml = r#"<Event><System><Provider Name="P"/><EventID>7</EventID></System><UserData><Log><Path>C:\x</Path><Empty/></Log></UserData></Event>"#;
         let r = parse_event_xml(xml).unwrap();
         assert_eq!(r.event_id, Some(7));
-        assert_eq!(r.data, vec![("Path".into(), "C:\\x".into()), ("Empty".into(), "".into())]);
-        assert!(parse_event_xml("<Event><System><EventID>1</EventID>").unwrap_err().contains("truncated"));
+        assert_eq!(
+            r.data,
+            vec![("Path".into(), "C:\\x".into()), ("Empty".into(), "".into())]
+        );
+        assert!(parse_event_xml("<Event><System><EventID>1</EventID>")
+            .unwrap_err()
+            .contains("truncated"));
     }
 }

@@ -26,7 +26,8 @@ pub(crate) struct ScriptBlockAssembler {
 fn part_of(event: &Event) -> Option<(usize, usize)> {
     let number = event.get_extra("MessageNumber")?.as_i64()?;
     let total = event.get_extra("MessageTotal")?.as_i64()?;
-    (total > 1 && total <= 10_000 && number >= 1 && number <= total).then_some((number as usize, total as usize))
+    (total > 1 && total <= 10_000 && number >= 1 && number <= total)
+        .then_some((number as usize, total as usize))
 }
 
 impl ScriptBlockAssembler {
@@ -58,7 +59,12 @@ impl ScriptBlockAssembler {
             let done = self.pending.remove(&id).expect("present");
             ready.push((done.format, join(done.parts), true));
         } else if self.pending.len() > MAX_PENDING {
-            let oldest = self.pending.iter().min_by_key(|(_, p)| p.sequence).map(|(k, _)| k.clone()).expect("not empty");
+            let oldest = self
+                .pending
+                .iter()
+                .min_by_key(|(_, p)| p.sequence)
+                .map(|(k, _)| k.clone())
+                .expect("not empty");
             let done = self.pending.remove(&oldest).expect("present");
             ready.push((done.format, join(done.parts), false));
         }
@@ -69,7 +75,9 @@ impl ScriptBlockAssembler {
     pub fn finish(&mut self) -> Vec<(&'static str, Event, bool)> {
         let mut rest: Vec<Pending> = self.pending.drain().map(|(_, p)| p).collect();
         rest.sort_by_key(|p| p.sequence);
-        rest.into_iter().map(|p| (p.format, join(p.parts), false)).collect()
+        rest.into_iter()
+            .map(|p| (p.format, join(p.parts), false))
+            .collect()
     }
 }
 

@@ -28,7 +28,11 @@ fn find_event_start(buffer: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &Options) -> Result<(), Stop> {
+pub(crate) fn parse(
+    reader: &mut dyn BufRead,
+    emit: &mut Emitter<'_>,
+    options: &Options,
+) -> Result<(), Stop> {
     let mut buffer: Vec<u8> = Vec::with_capacity(1 << 20);
     // Line number of buffer[0], and how far into the buffer newlines were counted.
     let mut line: u64 = 1;
@@ -48,12 +52,19 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
             }
             (Some(start), None) if eof => {
                 line += memchr::memchr_iter(b'\n', &buffer[..start]).count() as u64;
-                let reason = format!("XML event starting here never ends ({} bytes to end of file)", buffer.len() - start);
+                let reason = format!(
+                    "XML event starting here never ends ({} bytes to end of file)",
+                    buffer.len() - start
+                );
                 return emit.error(Position::Line(line), ErrorKind::Truncated, reason);
             }
             (Some(start), None) if buffer.len() - start > options.max_record_bytes => {
                 line += memchr::memchr_iter(b'\n', &buffer[..start]).count() as u64;
-                emit.error(Position::Line(line), ErrorKind::TooLong, format!("XML event longer than {} bytes", options.max_record_bytes))?;
+                emit.error(
+                    Position::Line(line),
+                    ErrorKind::TooLong,
+                    format!("XML event longer than {} bytes", options.max_record_bytes),
+                )?;
                 // Skip past this start tag and look for the next event.
                 line += memchr::memchr_iter(b'\n', &buffer[start..start + 6]).count() as u64;
                 buffer.drain(..start + 6);
@@ -71,7 +82,13 @@ pub(crate) fn parse(reader: &mut dyn BufRead, emit: &mut Emitter<'_>, options: &
         }
         let available = match reader.fill_buf() {
             Ok(available) => available,
-            Err(e) => return emit.error(Position::Line(line), ErrorKind::Io, format!("read failed: {e}")),
+            Err(e) => {
+                return emit.error(
+                    Position::Line(line),
+                    ErrorKind::Io,
+                    format!("read failed: {e}"),
+                )
+            }
         };
         if available.is_empty() {
             eof = true;

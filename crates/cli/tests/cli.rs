@@ -1,0 +1,81 @@
+//! The binary end to end: the bundled examples, the schema document, exit codes.
+
+use std::process::Command;
+
+fn whoiswatch() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_whoiswatch"));
+    command.current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    command
+}
+
+#[test]
+fn examples_parse_without_errors() {
+    let output = whoiswatch()
+        .args([
+            "events",
+            "--threads",
+            "1",
+            "--strict",
+            "--fields",
+            "logsourcetypename,dnsquery,dpt",
+            "examples",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains(r#"{"logsourcetypename":"ISC BIND","dnsquery":"whois.iana.org","dpt":53}"#),
+        "{stdout}"
+    );
+    assert!(stdout.contains(
+        r#"{"logsourcetypename":"Configurable Firewall Filter","dnsquery":null,"dpt":43}"#
+    ));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("total: 7 files"), "{stderr}");
+    assert!(stderr.contains("0 records skipped"));
+}
+
+#[test]
+fn schema_document_is_current() {
+    let output = whoiswatch().arg("fields").output().unwrap();
+    let expected =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/schema.md"))
+            .unwrap();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        expected,
+        "run `whoiswatch fields > docs/schema.md`"
+    );
+}
+
+#[test]
+fn strict_mode_stops_with_exit_code_3() {
+    let dir = std::env::temp_dir().join(format!("whoiswatch-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.json");
+    std::fs::write(&path, "{\"a\":1}\n{broken\n{\"a\":2}\n").unwrap();
+    let lenient = whoiswatch()
+        .args(["events", "--output", "none"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(lenient.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&lenient.stderr)
+        .contains("bad.json:line 2: skipped (invalid-json)"));
+    let strict = whoiswatch()
+        .args(["events", "--output", "none", "--strict"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(strict.status.code(), Some(3));
+    let missing = whoiswatch()
+        .args(["events", "/nonexistent/x.log"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+}

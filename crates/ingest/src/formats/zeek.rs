@@ -200,7 +200,7 @@ fn typed(ty: &str, text: &str, header: &Header) -> Option<Value> {
 }
 
 fn read_header_line(header: &mut Header, line: &str) {
-    let (key, value) = match line.split_once(|c: char| c == ' ' || c == header.separator as char) {
+    let (key, value) = match line.split_once([' ', header.separator as char]) {
         Some(parts) => parts,
         None => (line, ""),
     };

@@ -103,7 +103,7 @@ pub(crate) fn parse(
             group.records.push(record);
             group.last_seen = count;
         }
-        if count % 64 == 0 {
+        if count.is_multiple_of(64) {
             flush_idle(&mut pending, count, uses_eoe, emit)?;
         }
     }

@@ -24,7 +24,7 @@ fn sysmon_category(event_id: i64) -> Option<&'static str> {
         9 => "raw_access_thread",
         10 => "process_access",
         11 => "file_event",
-        12 | 13 | 14 => "registry_event",
+        12..=14 => "registry_event",
         15 => "create_stream_hash",
         17 | 18 => "pipe_created",
         19..=21 => "wmi_event",

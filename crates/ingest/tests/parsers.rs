@@ -248,8 +248,8 @@ fn truncated_gzip_keeps_what_was_read() {
 
 #[test]
 fn auditd_event_without_eoe_is_kept_with_a_warning() {
-    let text = "type=SYSCALL msg=audit(1.0:7): arch=c000003e syscall=42 success=yes exe=\"/usr/bin/python3\" pid=5\ntype=SOCKADDR msg=audit(1.0:7): saddr=0200002BC0002F3B0000000000000000\ntype=SYSCALL msg=audit(2.0:8): arch=c000003e syscall=59 exe=\"/usr/bin/whois\"\ntype=EOE msg=audit(2.0:8):\n";
-    let (summary, collected) = read_paths(vec![temp_file("noeoe.log", text.as_bytes())]);
+    let log = "type=SYSCALL msg=audit(1.0:7): arch=c000003e syscall=42 success=yes exe=\"/usr/bin/python3\" pid=5\ntype=SOCKADDR msg=audit(1.0:7): saddr=0200002BC0002F3B0000000000000000\ntype=SYSCALL msg=audit(2.0:8): arch=c000003e syscall=59 exe=\"/usr/bin/whois\"\ntype=EOE msg=audit(2.0:8):\n";
+    let (summary, collected) = read_paths(vec![temp_file("noeoe.log", log.as_bytes())]);
     assert_eq!(collected.events.len(), 2);
     assert_eq!(
         summary.errors_by_kind().get(&ErrorKind::MissingEoe),
@@ -260,11 +260,7 @@ fn auditd_event_without_eoe_is_kept_with_a_warning() {
         .iter()
         .find(|e| e.get_i64(FieldId::DestinationPort) == Some(43))
         .unwrap();
-    assert_eq!(text_of(connect, FieldId::DestinationIp), "192.0.47.59");
-}
-
-fn text_of(event: &Event, id: FieldId) -> String {
-    text(event, id)
+    assert_eq!(text(connect, FieldId::DestinationIp), "192.0.47.59");
 }
 
 #[test]

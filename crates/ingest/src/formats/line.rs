@@ -12,7 +12,7 @@ use super::windows::{normalize, parse_event_xml};
 use super::{cef_leef, dns_server, netfilter, squid, syslog};
 use crate::emit::{Emitter, Stop};
 use crate::error::ErrorKind;
-use crate::input::lines::{Line, LineReader};
+use crate::input::lines::for_each_line;
 use crate::options::Options;
 
 pub(crate) const FORMAT_SYSMON_LINUX: &str = "sysmon-linux";
@@ -22,38 +22,24 @@ pub(crate) fn parse(
     emit: &mut Emitter<'_>,
     options: &Options,
 ) -> Result<(), Stop> {
-    let mut lines = LineReader::new(reader, options.max_record_bytes);
-    loop {
-        match lines.next_line() {
-            Ok(Some(Line::Text(number, bytes))) => {
-                emit.add_bytes(bytes.len() as u64 + 1);
-                let text = String::from_utf8_lossy(bytes);
-                if text.trim().is_empty() {
-                    continue;
+    for_each_line(
+        reader,
+        emit,
+        options.max_record_bytes,
+        &mut |number, bytes, emit| {
+            let text = String::from_utf8_lossy(bytes);
+            if text.trim().is_empty() {
+                return Ok(());
+            }
+            match parse_line(&text, emit.origin(Position::Line(number)), options) {
+                Ok((format, event)) => {
+                    emit.event(format, event);
+                    Ok(())
                 }
-                let origin = emit.origin(Position::Line(number));
-                match parse_line(&text, origin, options) {
-                    Ok((format, event)) => emit.event(format, event),
-                    Err((kind, reason)) => emit.error(Position::Line(number), kind, reason)?,
-                }
+                Err((kind, reason)) => emit.error(Position::Line(number), kind, reason),
             }
-            Ok(Some(Line::TooLong(number, length))) => {
-                emit.error(
-                    Position::Line(number),
-                    ErrorKind::TooLong,
-                    format!("line of {length} bytes"),
-                )?;
-            }
-            Ok(None) => return Ok(()),
-            Err(e) => {
-                return emit.error(
-                    Position::Line(lines.number() + 1),
-                    ErrorKind::Io,
-                    format!("read failed: {e}"),
-                )
-            }
-        }
-    }
+        },
+    )
 }
 
 type Parsed = Result<(&'static str, Event), (ErrorKind, String)>;

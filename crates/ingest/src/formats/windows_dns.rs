@@ -11,7 +11,7 @@ use whoiswatch_event::{Category, Event, FieldId, LogSourceType, Position, Timest
 use crate::coerce::parse_ip;
 use crate::emit::{Emitter, Stop};
 use crate::error::ErrorKind;
-use crate::input::lines::{Line, LineReader};
+use crate::input::lines::for_each_line;
 use crate::options::Options;
 
 pub(crate) const FORMAT: &str = "windows-dns";
@@ -117,13 +117,9 @@ pub(crate) fn parse_packet_line(
         FieldId::DeviceAction,
         Value::text(if response { "response" } else { "query" }),
     );
-    derive_protocol(&mut event);
+    crate::coerce::derive_common(&mut event);
     event.set(FieldId::Payload, Value::text(line));
     Ok(Some(event))
-}
-
-fn derive_protocol(event: &mut Event) {
-    crate::coerce::derive_common(event);
 }
 
 pub(crate) fn parse(
@@ -131,35 +127,22 @@ pub(crate) fn parse(
     emit: &mut Emitter<'_>,
     options: &Options,
 ) -> Result<(), Stop> {
-    let mut lines = LineReader::new(reader, options.max_record_bytes);
-    loop {
-        match lines.next_line() {
-            Ok(Some(Line::Text(number, bytes))) => {
-                emit.add_bytes(bytes.len() as u64 + 1);
-                let text = String::from_utf8_lossy(bytes);
-                match parse_packet_line(&text, emit, number, options.day_first_dates) {
-                    Ok(Some(event)) => emit.event(FORMAT, event),
-                    Ok(None) => {}
-                    Err(reason) => {
-                        emit.error(Position::Line(number), ErrorKind::BadField, reason)?
-                    }
+    for_each_line(
+        reader,
+        emit,
+        options.max_record_bytes,
+        &mut |number, bytes, emit| {
+            let text = String::from_utf8_lossy(bytes);
+            match parse_packet_line(&text, emit, number, options.day_first_dates) {
+                Ok(Some(event)) => {
+                    emit.event(FORMAT, event);
+                    Ok(())
                 }
+                Ok(None) => Ok(()),
+                Err(reason) => emit.error(Position::Line(number), ErrorKind::BadField, reason),
             }
-            Ok(Some(Line::TooLong(number, length))) => emit.error(
-                Position::Line(number),
-                ErrorKind::TooLong,
-                format!("line of {length} bytes"),
-            )?,
-            Ok(None) => return Ok(()),
-            Err(e) => {
-                return emit.error(
-                    Position::Line(lines.number() + 1),
-                    ErrorKind::Io,
-                    format!("read failed: {e}"),
-                )
-            }
-        }
-    }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use whoiswatch_event::{Category, Event, FieldId, LogSourceType, Origin, Position
 use crate::coerce::{coerce, derive_common, parse_ip, time_from_number};
 use crate::emit::{Emitter, Stop};
 use crate::error::ErrorKind;
-use crate::input::lines::{Line, LineReader};
+use crate::input::lines::for_each_line;
 use crate::options::Options;
 
 pub(crate) const FORMAT_TSV: &str = "zeek-tsv";
@@ -232,78 +232,55 @@ pub(crate) fn parse_tsv(
     emit: &mut Emitter<'_>,
     options: &Options,
 ) -> Result<(), Stop> {
-    let mut lines = LineReader::new(reader, options.max_record_bytes);
     let mut header = Header::default();
-    loop {
-        let line = match lines.next_line() {
-            Ok(Some(line)) => line,
-            Ok(None) => return Ok(()),
-            Err(e) => {
+    for_each_line(
+        reader,
+        emit,
+        options.max_record_bytes,
+        &mut |number, bytes, emit| {
+            let text = String::from_utf8_lossy(bytes);
+            if text.is_empty() {
+                return Ok(());
+            }
+            if text.starts_with('#') {
+                read_header_line(&mut header, &text);
+                return Ok(());
+            }
+            if header.fields.is_empty() {
                 return emit.error(
-                    Position::Line(lines.number() + 1),
-                    ErrorKind::Io,
-                    format!("read failed: {e}"),
-                )
-            }
-        };
-        let (number, bytes) = match line {
-            Line::Text(number, bytes) => (number, bytes),
-            Line::TooLong(number, length) => {
-                emit.error(
                     Position::Line(number),
-                    ErrorKind::TooLong,
-                    format!("line of {length} bytes"),
-                )?;
-                continue;
+                    ErrorKind::HeaderMismatch,
+                    "row before any #fields header",
+                );
             }
-        };
-        emit.add_bytes(bytes.len() as u64 + 1);
-        let text = String::from_utf8_lossy(bytes);
-        if text.is_empty() {
-            continue;
-        }
-        if text.starts_with('#') {
-            read_header_line(&mut header, &text);
-            continue;
-        }
-        if header.fields.is_empty() {
-            emit.error(
-                Position::Line(number),
-                ErrorKind::HeaderMismatch,
-                "row before any #fields header",
-            )?;
-            continue;
-        }
-        let columns: Vec<&str> = text.split(header.separator as char).collect();
-        if columns.len() != header.fields.len() {
-            emit.error(
-                Position::Line(number),
-                ErrorKind::HeaderMismatch,
-                format!(
+            let columns: Vec<&str> = text.split(header.separator as char).collect();
+            if columns.len() != header.fields.len() {
+                let reason = format!(
                     "row has {} columns, the #fields header names {}",
                     columns.len(),
                     header.fields.len()
-                ),
-            )?;
-            continue;
-        }
-        let mut fields = Vec::with_capacity(columns.len());
-        for (index, column) in columns.iter().enumerate() {
-            let ty = header
-                .types
-                .get(index)
-                .map(String::as_str)
-                .unwrap_or("string");
-            if let Some(value) = typed(ty, column, &header) {
-                fields.push((header.fields[index].as_str(), value));
+                );
+                return emit.error(Position::Line(number), ErrorKind::HeaderMismatch, reason);
             }
-        }
-        let event = zeek_event(
-            &header.path,
-            fields,
-            emit.origin(Position::Line(number)),
-            &text,
-        );
-        emit.event(FORMAT_TSV, event);
-    }
+            let mut fields = Vec::with_capacity(columns.len());
+            for (index, column) in columns.iter().enumerate() {
+                let ty = header
+                    .types
+                    .get(index)
+                    .map(String::as_str)
+                    .unwrap_or("string");
+                if let Some(value) = typed(ty, column, &header) {
+                    fields.push((header.fields[index].as_str(), value));
+                }
+            }
+            let event = zeek_event(
+                &header.path,
+                fields,
+                emit.origin(Position::Line(number)),
+                &text,
+            );
+            emit.event(FORMAT_TSV, event);
+            Ok(())
+        },
+    )
 }

@@ -75,6 +75,45 @@ impl<'r> LineReader<'r> {
     }
 }
 
+/// What [`for_each_line`] calls with each line's number and bytes.
+pub(crate) type LineHandler<'h> =
+    dyn FnMut(u64, &[u8], &mut crate::Emitter<'_>) -> Result<(), crate::Stop> + 'h;
+
+/// Call `handle` with each line's number and bytes. Over-long lines and read failures
+/// become errors on the emitter; the byte count is kept. Shared by every line format.
+pub(crate) fn for_each_line(
+    reader: &mut dyn BufRead,
+    emit: &mut crate::Emitter<'_>,
+    max: usize,
+    handle: &mut LineHandler<'_>,
+) -> Result<(), crate::Stop> {
+    use whoiswatch_event::Position;
+    let mut lines = LineReader::new(reader, max);
+    loop {
+        match lines.next_line() {
+            Ok(Some(Line::Text(number, bytes))) => {
+                emit.add_bytes(bytes.len() as u64 + 1);
+                handle(number, bytes, emit)?;
+            }
+            Ok(Some(Line::TooLong(number, length))) => {
+                emit.error(
+                    Position::Line(number),
+                    crate::ErrorKind::TooLong,
+                    format!("line of {length} bytes"),
+                )?;
+            }
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                return emit.error(
+                    Position::Line(lines.number() + 1),
+                    crate::ErrorKind::Io,
+                    format!("read failed: {e}"),
+                )
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

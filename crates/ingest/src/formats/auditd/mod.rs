@@ -12,7 +12,7 @@ use whoiswatch_event::Position;
 
 use crate::emit::{Emitter, Stop};
 use crate::error::ErrorKind;
-use crate::input::lines::{Line, LineReader};
+use crate::input::lines::for_each_line;
 use crate::options::Options;
 use record::{parse_record, Record};
 
@@ -40,73 +40,56 @@ pub(crate) fn parse(
     emit: &mut Emitter<'_>,
     options: &Options,
 ) -> Result<(), Stop> {
-    let mut lines = LineReader::new(reader, options.max_record_bytes);
     let mut pending: FxHashMap<(Option<String>, u64), Group> = FxHashMap::default();
     let mut uses_eoe = false;
     let mut count: u64 = 0;
-    loop {
-        let (number, bytes) = match lines.next_line() {
-            Ok(Some(Line::Text(number, bytes))) => (number, bytes),
-            Ok(Some(Line::TooLong(number, length))) => {
-                emit.error(
-                    Position::Line(number),
-                    ErrorKind::TooLong,
-                    format!("line of {length} bytes"),
-                )?;
-                continue;
+    for_each_line(
+        reader,
+        emit,
+        options.max_record_bytes,
+        &mut |number, bytes, emit| {
+            let text = String::from_utf8_lossy(bytes);
+            let trimmed = text.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                return Ok(());
             }
-            Ok(None) => break,
-            Err(e) => {
-                emit.error(
-                    Position::Line(lines.number() + 1),
-                    ErrorKind::Io,
-                    format!("read failed: {e}"),
-                )?;
-                break;
-            }
-        };
-        emit.add_bytes(bytes.len() as u64 + 1);
-        let text = String::from_utf8_lossy(bytes);
-        let trimmed = text.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        count += 1;
-        let record = match parse_record(trimmed) {
-            Ok(record) => record,
-            Err(reason) => {
-                emit.error(Position::Line(number), ErrorKind::BadField, reason)?;
-                continue;
-            }
-        };
-        let key = (record.node.clone(), record.serial);
-        if record.kind == "EOE" {
-            uses_eoe = true;
-            if let Some(group) = pending.remove(&key) {
-                finish(group, emit, false)?;
-            }
-        } else if is_standalone(&record.kind) && !pending.contains_key(&key) {
-            let group = Group {
-                records: vec![record],
-                first_line: number,
-                last_seen: count,
-                order: count,
+            count += 1;
+            let record = match parse_record(trimmed) {
+                Ok(record) => record,
+                Err(reason) => {
+                    return emit.error(Position::Line(number), ErrorKind::BadField, reason)
+                }
             };
-            finish(group, emit, false)?;
-        } else {
-            let group = pending.entry(key).or_insert_with(|| Group {
-                records: Vec::new(),
-                first_line: number,
-                last_seen: count,
-                order: count,
-            });
-            group.records.push(record);
-            group.last_seen = count;
-        }
-        if count.is_multiple_of(64) {
-            flush_idle(&mut pending, count, uses_eoe, emit)?;
-        }
-    }
+            let key = (record.node.clone(), record.serial);
+            if record.kind == "EOE" {
+                uses_eoe = true;
+                if let Some(group) = pending.remove(&key) {
+                    finish(group, emit, false)?;
+                }
+            } else if is_standalone(&record.kind) && !pending.contains_key(&key) {
+                let group = Group {
+                    records: vec![record],
+                    first_line: number,
+                    last_seen: count,
+                    order: count,
+                };
+                finish(group, emit, false)?;
+            } else {
+                let group = pending.entry(key).or_insert_with(|| Group {
+                    records: Vec::new(),
+                    first_line: number,
+                    last_seen: count,
+                    order: count,
+                });
+                group.records.push(record);
+                group.last_seen = count;
+            }
+            if count.is_multiple_of(64) {
+                flush_idle(&mut pending, count, uses_eoe, emit)?;
+            }
+            Ok(())
+        },
+    )?;
     let mut rest: Vec<Group> = pending.into_values().collect();
     rest.sort_by_key(|g| g.order);
     for group in rest {

@@ -13,7 +13,7 @@ use whoiswatch_event::Position;
 
 use crate::emit::{Emitter, Stop};
 use crate::error::ErrorKind;
-use crate::input::lines::{Line, LineReader};
+use crate::input::lines::for_each_line;
 use crate::options::Options;
 
 pub(crate) use dialects::{handle_value, windows_record_from_evtx_json};
@@ -41,33 +41,12 @@ pub(crate) fn parse(
     if is_document(head) {
         return document::parse_document(reader, emit);
     }
-    let mut lines = LineReader::new(reader, options.max_record_bytes);
-    loop {
-        let line = match lines.next_line() {
-            Ok(Some(line)) => line,
-            Ok(None) => return Ok(()),
-            Err(e) => {
-                return emit.error(
-                    Position::Line(lines.number() + 1),
-                    ErrorKind::Io,
-                    format!("read failed: {e}"),
-                )
-            }
-        };
-        match line {
-            Line::TooLong(number, length) => {
-                emit.error(
-                    Position::Line(number),
-                    ErrorKind::TooLong,
-                    format!("line of {length} bytes"),
-                )?;
-            }
-            Line::Text(number, bytes) => {
-                emit.add_bytes(bytes.len() as u64 + 1);
-                parse_line(bytes, number, emit)?;
-            }
-        }
-    }
+    for_each_line(
+        reader,
+        emit,
+        options.max_record_bytes,
+        &mut |number, bytes, emit| parse_line(bytes, number, emit),
+    )
 }
 
 /// One NDJSON line.

@@ -79,3 +79,44 @@ fn strict_mode_stops_with_exit_code_3() {
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
 }
+
+/// Golden output of `events` on a mixed directory (every fixture format plus the
+/// examples): the exact NDJSON and the summary. Regenerate after an intended change with
+/// `WHOISWATCH_BLESS=1 cargo test --release -p whoiswatch-cli golden`, and review the diff.
+#[test]
+fn golden_events_on_a_mixed_directory() {
+    let output = whoiswatch()
+        .args(["events", "--threads", "1", "--output", "ndjson"])
+        .args(["tests/fixtures", "examples"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/golden");
+    for (name, actual) in [
+        ("events-mixed.ndjson", &output.stdout),
+        ("events-mixed.summary", &output.stderr),
+    ] {
+        let path = std::path::Path::new(root).join(name);
+        if std::env::var_os("WHOISWATCH_BLESS").is_some() {
+            std::fs::create_dir_all(root).unwrap();
+            std::fs::write(&path, actual).unwrap();
+            continue;
+        }
+        let expected = std::fs::read(&path).unwrap_or_default();
+        let actual = String::from_utf8_lossy(actual);
+        let expected = String::from_utf8_lossy(&expected);
+        if actual != expected {
+            let line = actual
+                .lines()
+                .zip(expected.lines())
+                .position(|(a, e)| a != e)
+                .unwrap_or(actual.lines().count().min(expected.lines().count()));
+            panic!(
+                "{name} differs from tests/golden at line {}:\n  actual:   {}\n  expected: {}\n(bless with WHOISWATCH_BLESS=1 if intended)",
+                line + 1,
+                actual.lines().nth(line).unwrap_or("<end>"),
+                expected.lines().nth(line).unwrap_or("<end>"),
+            );
+        }
+    }
+}

@@ -21,5 +21,5 @@ pub use error::{ErrorKind, ParseError};
 pub use formats::Format;
 pub use input::{expand_inputs, Input};
 pub use options::Options;
-pub use run::{read_all, read_input};
+pub use run::{read_all, read_input, read_reader};
 pub use summary::{FileSummary, RunSummary};

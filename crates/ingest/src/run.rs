@@ -119,6 +119,13 @@ impl Reader<'_, '_> {
         }
     }
 
+    fn read_unnamed_stream(&mut self, name: Arc<str>, stream: Box<dyn Read + '_>) -> Result<(), Stop> {
+        match open_stream(stream) {
+            Ok((head, stream, _)) => self.read_stream(name, head, Box::new(stream), 0),
+            Err(e) => self.fail(&name, ErrorKind::Compression, format!("cannot read: {e}")),
+        }
+    }
+
     /// A decompressed stream: a tar archive, EVTX bytes, or a text format.
     fn read_stream(
         &mut self,
@@ -215,14 +222,27 @@ fn read_input_with(
     };
     let result = match input {
         Input::File(path) => reader.read_path(path),
-        Input::Stdin => {
-            let name: Arc<str> = "-".into();
-            match open_stream(Box::new(std::io::stdin())) {
-                Ok((head, stream, _)) => reader.read_stream(name, head, Box::new(stream), 0),
-                Err(e) => reader.fail(&name, ErrorKind::Compression, format!("cannot read: {e}")),
-            }
-        }
+        Input::Stdin => reader.read_unnamed_stream("-".into(), Box::new(std::io::stdin())),
     };
+    (reader.summaries, result.err())
+}
+
+/// Read a stream that is not a file (bytes in memory, a socket): sniffed, decompressed
+/// and parsed like a file, its events and errors named `name`. The fuzz targets enter
+/// here.
+pub fn read_reader(
+    name: &str,
+    stream: Box<dyn Read + '_>,
+    options: &Options,
+    consumer: &mut dyn Consumer,
+) -> (Vec<FileSummary>, Option<Stop>) {
+    let mut reader = Reader {
+        options,
+        consumer,
+        evtx_threads: 1,
+        summaries: Vec::new(),
+    };
+    let result = reader.read_unnamed_stream(name.into(), stream);
     (reader.summaries, result.err())
 }
 

@@ -119,7 +119,11 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn read_unnamed_stream(&mut self, name: Arc<str>, stream: Box<dyn Read + '_>) -> Result<(), Stop> {
+    fn read_unnamed_stream(
+        &mut self,
+        name: Arc<str>,
+        stream: Box<dyn Read + '_>,
+    ) -> Result<(), Stop> {
         match open_stream(stream) {
             Ok((head, stream, _)) => self.read_stream(name, head, Box::new(stream), 0),
             Err(e) => self.fail(&name, ErrorKind::Compression, format!("cannot read: {e}")),

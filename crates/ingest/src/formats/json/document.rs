@@ -109,9 +109,18 @@ pub(crate) fn parse_document(reader: &mut dyn BufRead, emit: &mut Emitter<'_>) -
             stop: None,
         };
         let mut deserializer = serde_json::Deserializer::from_reader(&mut counting);
-        let result = TopLevel(&mut elements)
-            .deserialize(&mut deserializer)
-            .and_then(|()| deserializer.end());
+        // Several documents may follow one another (evtx_dump's and jq's pretty output):
+        // read until the end of the stream.
+        let result = loop {
+            if let Err(e) = TopLevel(&mut elements).deserialize(&mut deserializer) {
+                break Err(e);
+            }
+            match deserializer.end() {
+                Ok(()) => break Ok(()),
+                Err(e) if e.is_syntax() && e.to_string().starts_with("trailing characters") => {}
+                Err(e) => break Err(e),
+            }
+        };
         if let Some(stop) = elements.stop.take() {
             return Err(stop);
         }

@@ -24,17 +24,131 @@ fn sysmon_category(event_id: i64) -> Option<&'static str> {
         9 => "raw_access_thread",
         10 => "process_access",
         11 => "file_event",
-        12..=14 => "registry_event",
+        // Sigma's registry_event spans all three; registry_delete is also id 12.
+        12 => "registry_add",
+        13 => "registry_set",
+        14 => "registry_rename",
         15 => "create_stream_hash",
         17 | 18 => "pipe_created",
         19..=21 => "wmi_event",
         22 => "dns_query",
+        4 | 16 => "sysmon_status",
         23 | 26 => "file_delete",
+        27 => "file_block_executable",
+        28 => "file_block_shredding",
+        255 => "sysmon_error",
         24 => "clipboard_change",
         25 => "process_tampering",
         29 => "file_executable_detected",
         _ => return None,
     })
+}
+
+/// Event log channel → Sigma `service` (the channel names of pySigma's Windows pipeline).
+const WINDOWS_SERVICES: &[(&str, &str)] = &[
+    ("security", "security"),
+    ("system", "system"),
+    ("application", "application"),
+    (
+        "microsoft-windows-taskscheduler/operational",
+        "taskscheduler",
+    ),
+    ("microsoft-windows-wmi-activity/operational", "wmi"),
+    ("dns server", "dns-server"),
+    (
+        "microsoft-windows-dns-server/analytical",
+        "dns-server-analytic",
+    ),
+    (
+        "microsoft-windows-driverframeworks-usermode/operational",
+        "driver-framework",
+    ),
+    ("microsoft-windows-ntlm/operational", "ntlm"),
+    (
+        "microsoft-windows-windows defender/operational",
+        "windefend",
+    ),
+    (
+        "microsoft-windows-windows firewall with advanced security/firewall",
+        "firewall-as",
+    ),
+    ("microsoft-windows-bits-client/operational", "bits-client"),
+    (
+        "microsoft-windows-codeintegrity/operational",
+        "codeintegrity-operational",
+    ),
+    ("microsoft-windows-applocker/exe and dll", "applocker"),
+    ("microsoft-windows-applocker/msi and script", "applocker"),
+    (
+        "microsoft-windows-applocker/packaged app-deployment",
+        "applocker",
+    ),
+    (
+        "microsoft-windows-applocker/packaged app-execution",
+        "applocker",
+    ),
+    ("microsoft-windows-printservice/admin", "printservice-admin"),
+    (
+        "microsoft-windows-printservice/operational",
+        "printservice-operational",
+    ),
+    ("microsoft-windows-smbclient/security", "smbclient-security"),
+    (
+        "microsoft-windows-smbclient/connectivity",
+        "smbclient-connectivity",
+    ),
+    (
+        "microsoft-windows-terminalservices-localsessionmanager/operational",
+        "terminalservices-localsessionmanager",
+    ),
+    ("microsoft-windows-dns-client/operational", "dns-client"),
+    ("microsoft-windows-ldap-client/debug", "ldap"),
+    ("microsoft-windows-openssh/operational", "openssh"),
+    ("microsoft-windows-shell-core/operational", "shell-core"),
+    (
+        "microsoft-windows-appxdeployment-server/operational",
+        "appxdeployment-server",
+    ),
+    (
+        "microsoft-windows-appxpackaging/operational",
+        "appxpackaging-om",
+    ),
+    (
+        "microsoft-windows-appmodel-runtime/admin",
+        "appmodel-runtime",
+    ),
+    ("microsoft-windows-capi2/operational", "capi2"),
+    (
+        "microsoft-windows-certificateservicesclient-lifecycle-system/operational",
+        "certificateservicesclient-lifecycle-system",
+    ),
+    (
+        "microsoft-windows-diagnosis-scripted/operational",
+        "diagnosis-scripted",
+    ),
+    (
+        "microsoft-windows-kernel-shimengine/operational",
+        "shim-engine",
+    ),
+    (
+        "microsoft-windows-security-mitigations/kernel mode",
+        "security-mitigations",
+    ),
+    (
+        "microsoft-windows-security-mitigations/user mode",
+        "security-mitigations",
+    ),
+    ("microsoft-windows-lsa/operational", "lsa-server"),
+    ("msexchange management", "msexchange-management"),
+    ("microsoft-windows-vhdmp/operational", "vhdmp"),
+    ("microsoft-windows-hyper-v-worker-admin", "hyper-v-worker"),
+];
+
+fn windows_service(channel: &str) -> &'static str {
+    WINDOWS_SERVICES
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(channel))
+        .map_or("", |(_, s)| s)
 }
 
 fn category(record: &WinRecord<'_>, linux: bool) -> Category {
@@ -59,12 +173,7 @@ fn category(record: &WinRecord<'_>, linux: bool) -> Category {
         };
         return Category::new(product, category, Some(service));
     }
-    let service = match channel.to_ascii_lowercase().as_str() {
-        "security" => "security",
-        "system" => "system",
-        "application" => "application",
-        _ => "",
-    };
+    let service = windows_service(channel);
     let category = match (service, event_id) {
         ("security", 4688) => Some("process_creation"),
         ("security", 5156) | ("security", 5157) => Some("network_connection"),
@@ -98,7 +207,15 @@ fn set_data(event: &mut Event, name: &str, value: &str) {
             event.set(FieldId::DnsAnswers, Value::List(parse_query_results(value)))
         }
         Some(FieldId::NetworkDirection) => {}
-        Some(id) => set_text(event, id, value),
+        Some(id) => {
+            set_text(event, id, value);
+            // Several EventData names share one canonical field (SubjectUserName and
+            // TargetUserName are both `username`); keep the record's own name too, so
+            // rules that name it (Sigma's fieldref between the two) see the original.
+            if !name.eq_ignore_ascii_case(id.name()) {
+                event.push_extra(name, Value::text(value));
+            }
+        }
         None => event.push_extra(name, Value::text(value)),
     }
 }

@@ -1,0 +1,46 @@
+//! Sigma 2.1 for whoiswatch: detection, filter and correlation rules read from YAML into a
+//! typed AST ([`ast`]), compiled once into matchers over resolved field slots, and run
+//! over [`whoiswatch_event::Event`]s by a per-thread [`Scanner`].
+//!
+//! - Modifiers are an enum with one registry ([`modifier::MODIFIERS`]).
+//! - String tests take fast paths (equality, prefix, suffix, memchr substring) on text
+//!   lowered once per event and field; wildcards in the middle and `re` use the `regex`
+//!   crate (linear time, size-limited).
+//! - Rules are indexed by log source: an event meets only rules whose `logsource`
+//!   applies to its Sigma category.
+//! - Field names go through a mapping (data, `content/mappings/`) and then the event
+//!   registry, once, when the rule compiles.
+
+pub mod ast;
+mod compile;
+pub mod condition;
+mod error;
+mod logsource;
+mod matcher;
+pub mod modifier;
+mod parse;
+mod pattern;
+mod ruleset;
+mod view;
+
+pub use ast::{Level, Rule, RuleKind};
+pub use error::RuleError;
+pub use parse::{parse_rules, parse_timespan};
+pub use ruleset::{CompiledCorrelation, CompiledRule, LoadOptions, Loaded, RuleSet, Scanner};
+
+/// Parse a field mapping file: `fieldmappings:` of Sigma name → whoiswatch name.
+pub fn parse_mapping(text: &str) -> Result<Vec<(String, String)>, String> {
+    let value: serde_json::Value =
+        serde_saphyr::from_str(text).map_err(|e| format!("invalid YAML: {e}"))?;
+    let map = value
+        .get("fieldmappings")
+        .and_then(|m| m.as_object())
+        .ok_or("a mapping file needs `fieldmappings:`")?;
+    map.iter()
+        .map(|(k, v)| {
+            v.as_str()
+                .map(|v| (k.clone(), v.to_string()))
+                .ok_or(format!("mapping of `{k}` must be a field name"))
+        })
+        .collect()
+}

@@ -1,0 +1,262 @@
+//! The compiled form of a detection: a tree of tests over field slots, evaluated against
+//! one event with the scan's [`FieldCache`].
+
+use std::net::IpAddr;
+
+use whoiswatch_event::{time, Event, Timestamp};
+
+use crate::ast::Comparison;
+use crate::pattern::{lower, StrMatcher};
+use crate::view::{all_texts, FieldCache, SlotField};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimePart {
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Network {
+    pub base: IpAddr,
+    pub prefix: u8,
+}
+
+impl Network {
+    pub fn parse(text: &str) -> Option<Network> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a, p.parse().ok()?),
+            None => (text, if text.contains(':') { 128 } else { 32 }),
+        };
+        let base: IpAddr = address.trim().parse().ok()?;
+        let bits = if base.is_ipv4() { 32 } else { 128 };
+        (prefix <= bits).then_some(Network { base, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.base, ip) {
+            (IpAddr::V4(base), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - self.prefix as u32).unwrap_or(0);
+                u32::from(base) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(base), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - self.prefix as u32).unwrap_or(0);
+                u128::from(base) & mask == u128::from(ip) & mask
+            }
+            (IpAddr::V4(_), IpAddr::V6(v6)) => v6
+                .to_ipv4_mapped()
+                .is_some_and(|v4| self.contains(IpAddr::V4(v4))),
+            _ => false,
+        }
+    }
+}
+
+/// One value test on one field item.
+#[derive(Debug, Clone)]
+pub(crate) enum ValueTest {
+    Str(StrMatcher),
+    Number(Comparison, f64),
+    Cidr(Network),
+    TimePart(TimePart, Comparison, f64),
+    /// Equal to another field of the same event.
+    FieldRef {
+        slot: u32,
+        cased: bool,
+    },
+    /// The field is absent or empty.
+    Null,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct FieldMatch {
+    pub slot: u32,
+    pub tests: Vec<ValueTest>,
+    /// `all`: every test must hold (else any).
+    pub all: bool,
+    /// `neq`: the field matches none of the tests.
+    pub negate: bool,
+    /// `exists: true|false`.
+    pub exists: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Node {
+    Field(FieldMatch),
+    Keywords { tests: Vec<StrMatcher>, all: bool },
+    And(Vec<Node>),
+    Or(Vec<Node>),
+    Not(Box<Node>),
+    Const(bool),
+}
+
+pub(crate) struct Context<'a> {
+    pub event: &'a Event,
+    pub cache: &'a mut FieldCache,
+    /// Slot → resolved field name.
+    pub fields: &'a [SlotField],
+}
+
+fn parse_number(text: &str) -> Option<f64> {
+    let text = text.trim();
+    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        return i64::from_str_radix(hex, 16).ok().map(|n| n as f64);
+    }
+    text.parse().ok()
+}
+
+fn time_part(t: Timestamp, part: TimePart) -> i64 {
+    let seconds = t.0.div_euclid(1_000_000_000);
+    let days = seconds.div_euclid(86_400);
+    let (year, month, day) = time::civil_from_days(days);
+    match part {
+        TimePart::Minute => seconds.div_euclid(60).rem_euclid(60),
+        TimePart::Hour => seconds.div_euclid(3600).rem_euclid(24),
+        TimePart::Day => day as i64,
+        TimePart::Month => month as i64,
+        TimePart::Year => year,
+        TimePart::Week => {
+            // ISO week: the week holding this date's Thursday.
+            let weekday = (days + 3).rem_euclid(7); // Monday = 0
+            let thursday = days - weekday + 3;
+            let (thursday_year, _, _) = time::civil_from_days(thursday);
+            let first = time::days_from_civil(thursday_year, 1, 1);
+            (thursday - first) / 7 + 1
+        }
+    }
+}
+
+impl FieldMatch {
+    fn eval(&self, ctx: &mut Context<'_>) -> bool {
+        let field = &ctx.fields[self.slot as usize];
+        if let Some(expected) = self.exists {
+            let present = field.value(ctx.event).is_some();
+            return present == expected;
+        }
+        let mut any = false;
+        let mut every = true;
+        for test in &self.tests {
+            let hit = self.test(test, ctx);
+            any |= hit;
+            every &= hit;
+            if !self.all && hit {
+                break;
+            }
+            if self.all && !hit {
+                break;
+            }
+        }
+        let matched = if self.all { every } else { any };
+        matched != self.negate
+    }
+
+    fn test(&self, test: &ValueTest, ctx: &mut Context<'_>) -> bool {
+        let field = &ctx.fields[self.slot as usize];
+        match test {
+            ValueTest::TimePart(part, comparison, value) => {
+                let Some(v) = field.value(ctx.event) else {
+                    return false;
+                };
+                let Some(t) = v.as_time() else { return false };
+                comparison.holds(time_part(t, *part) as f64, *value)
+            }
+            ValueTest::FieldRef { slot, cased } => {
+                let other = &ctx.fields[*slot as usize];
+                let other_items = ctx.cache.items(*slot, other, ctx.event);
+                let (other_raw, other_lower): (Vec<String>, Vec<String>) =
+                    (other_items.raw.to_vec(), other_items.lower.to_vec());
+                let items = ctx.cache.items(self.slot, field, ctx.event);
+                if *cased {
+                    items.raw.iter().any(|a| other_raw.contains(a))
+                } else {
+                    items.lower.iter().any(|a| other_lower.contains(a))
+                }
+            }
+            _ => {
+                let items = ctx.cache.items(self.slot, field, ctx.event);
+                if items.is_empty() {
+                    return match test {
+                        ValueTest::Null => true,
+                        ValueTest::Str(m) => m.matches_empty(),
+                        _ => false,
+                    };
+                }
+                items
+                    .raw
+                    .iter()
+                    .zip(items.lower)
+                    .any(|(raw, lower)| item_matches(test, raw, lower))
+            }
+        }
+    }
+}
+
+fn item_matches(test: &ValueTest, raw: &str, lower: &str) -> bool {
+    match test {
+        ValueTest::Str(m) => m.is_match(raw, lower),
+        ValueTest::Number(comparison, value) => {
+            parse_number(raw).is_some_and(|n| comparison.holds(n, *value))
+        }
+        ValueTest::Cidr(network) => raw
+            .trim()
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| network.contains(ip)),
+        ValueTest::Null => raw.is_empty(),
+        ValueTest::TimePart(..) | ValueTest::FieldRef { .. } => false,
+    }
+}
+
+impl Node {
+    pub fn eval(&self, ctx: &mut Context<'_>) -> bool {
+        match self {
+            Node::Field(f) => f.eval(ctx),
+            Node::And(items) => items.iter().all(|n| n.eval(ctx)),
+            Node::Or(items) => items.iter().any(|n| n.eval(ctx)),
+            Node::Not(inner) => !inner.eval(ctx),
+            Node::Const(value) => *value,
+            Node::Keywords { tests, all } => {
+                let hit =
+                    |m: &StrMatcher| all_texts(ctx.event, |text| m.is_match(text, &lower(text)));
+                if *all {
+                    tests.iter().all(hit)
+                } else {
+                    tests.iter().any(hit)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_v4_v6() {
+        let net = Network::parse("10.0.0.0/8").unwrap();
+        assert!(net.contains("10.1.2.3".parse().unwrap()));
+        assert!(!net.contains("11.1.2.3".parse().unwrap()));
+        assert!(net.contains("::ffff:10.0.0.1".parse().unwrap()));
+        let v6 = Network::parse("2001:db8::/32").unwrap();
+        assert!(v6.contains("2001:db8::1".parse().unwrap()));
+        assert!(!v6.contains("2001:db9::1".parse().unwrap()));
+        assert!(Network::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
+        assert!(Network::parse("10.0.0.0/33").is_none());
+    }
+
+    #[test]
+    fn time_parts() {
+        // 2021-01-03T10:20:00Z is a Sunday in ISO week 53 of 2020.
+        let t = Timestamp(1_609_669_200 * 1_000_000_000);
+        assert_eq!(time_part(t, TimePart::Hour), 10);
+        assert_eq!(time_part(t, TimePart::Minute), 20);
+        assert_eq!(time_part(t, TimePart::Day), 3);
+        assert_eq!(time_part(t, TimePart::Month), 1);
+        assert_eq!(time_part(t, TimePart::Year), 2021);
+        assert_eq!(time_part(t, TimePart::Week), 53);
+    }
+}

@@ -1,0 +1,271 @@
+//! String patterns, compiled once: Sigma wildcards become exact, prefix, suffix or
+//! substring tests (memchr) where they can, and an anchored regex only where `*`/`?` sit
+//! in the middle. Case-insensitive patterns hold their needle lowered and meet the
+//! event's lowered text, so no folding happens per comparison.
+
+use memchr::memmem;
+use regex::{Regex, RegexBuilder};
+
+/// Ceiling on compiled regex size, against hostile rules (the regex crate is linear-time).
+const REGEX_SIZE_LIMIT: usize = 16 << 20;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Pattern {
+    Equals(Box<str>),
+    Prefix(Box<str>),
+    Suffix(Box<str>),
+    Contains(memmem::Finder<'static>),
+    /// `*` alone: any value, empty included.
+    Any,
+    Regex(Regex),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct StrMatcher {
+    pub pattern: Pattern,
+    /// Compare against the raw text (`cased`, `re`) instead of the lowered text.
+    pub raw: bool,
+}
+
+impl StrMatcher {
+    pub fn is_match(&self, raw: &str, lower: &str) -> bool {
+        let text = if self.raw { raw } else { lower };
+        match &self.pattern {
+            Pattern::Equals(needle) => text == needle.as_ref(),
+            Pattern::Prefix(needle) => text.starts_with(needle.as_ref()),
+            Pattern::Suffix(needle) => text.ends_with(needle.as_ref()),
+            Pattern::Contains(finder) => finder.find(text.as_bytes()).is_some(),
+            Pattern::Any => true,
+            Pattern::Regex(regex) => regex.is_match(text),
+        }
+    }
+
+    /// True when an absent field should count as this value (`''`).
+    pub fn matches_empty(&self) -> bool {
+        self.is_match("", "")
+    }
+}
+
+/// One piece of a Sigma wildcard string.
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Literal(String),
+    Star,
+    Question,
+}
+
+/// Split a Sigma string at unescaped `*` and `?`. `\*`, `\?` and `\\` are escapes; any
+/// other backslash is itself.
+fn pieces(value: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut literal = String::new();
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.peek() {
+                Some('*') | Some('?') | Some('\\') => {
+                    literal.push(chars.next().expect("peeked"));
+                }
+                _ => literal.push('\\'),
+            },
+            '*' | '?' => {
+                if !literal.is_empty() {
+                    out.push(Piece::Literal(std::mem::take(&mut literal)));
+                }
+                out.push(if c == '*' {
+                    Piece::Star
+                } else {
+                    Piece::Question
+                });
+            }
+            _ => literal.push(c),
+        }
+    }
+    if !literal.is_empty() {
+        out.push(Piece::Literal(literal));
+    }
+    out
+}
+
+pub(crate) fn lower(text: &str) -> String {
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    }
+}
+
+/// A Sigma value (with its wildcards) as a matcher.
+#[cfg(test)]
+pub(crate) fn wildcard(value: &str, cased: bool) -> Result<StrMatcher, String> {
+    wildcard_at(value, cased, Position::Whole)
+}
+
+/// A Sigma value (with its wildcards) as a matcher, anchored by `contains`,
+/// `startswith` or `endswith`. The wildcards these add are pieces, not text, so a value
+/// ending in a backslash (`\Monitors\`) keeps it.
+pub(crate) fn wildcard_at(
+    value: &str,
+    cased: bool,
+    position: Position,
+) -> Result<StrMatcher, String> {
+    let folded;
+    let value = if cased {
+        value
+    } else {
+        folded = lower(value);
+        &folded
+    };
+    let mut pieces = pieces(value);
+    if matches!(position, Position::End | Position::Anywhere)
+        && pieces.first() != Some(&Piece::Star)
+    {
+        pieces.insert(0, Piece::Star);
+    }
+    if matches!(position, Position::Start | Position::Anywhere)
+        && pieces.last() != Some(&Piece::Star)
+    {
+        pieces.push(Piece::Star);
+    }
+    let pattern = match pieces.as_slice() {
+        [] => Pattern::Equals("".into()),
+        [Piece::Literal(l)] => Pattern::Equals(l.as_str().into()),
+        [Piece::Star] => Pattern::Any,
+        [Piece::Literal(l), Piece::Star] => Pattern::Prefix(l.as_str().into()),
+        [Piece::Star, Piece::Literal(l)] => Pattern::Suffix(l.as_str().into()),
+        [Piece::Star, Piece::Literal(l), Piece::Star] => {
+            Pattern::Contains(memmem::Finder::new(l.as_bytes()).into_owned())
+        }
+        _ => {
+            let mut source = String::from("(?s)^");
+            for piece in &pieces {
+                match piece {
+                    Piece::Literal(l) => source.push_str(&regex::escape(l)),
+                    Piece::Star => source.push_str(".*"),
+                    Piece::Question => source.push('.'),
+                }
+            }
+            source.push('$');
+            Pattern::Regex(build_regex(&source, false, false, false)?)
+        }
+    };
+    Ok(StrMatcher {
+        pattern,
+        raw: cased,
+    })
+}
+
+/// A literal (no wildcards), e.g. the output of base64: exact, or inside with `contains`.
+pub(crate) fn literal(value: &str, cased: bool, position: Position) -> StrMatcher {
+    let needle = if cased {
+        value.to_string()
+    } else {
+        lower(value)
+    };
+    let pattern = match position {
+        Position::Whole => Pattern::Equals(needle.into()),
+        Position::Start => Pattern::Prefix(needle.into()),
+        Position::End => Pattern::Suffix(needle.into()),
+        Position::Anywhere => {
+            Pattern::Contains(memmem::Finder::new(needle.as_bytes()).into_owned())
+        }
+    };
+    StrMatcher {
+        pattern,
+        raw: cased,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Position {
+    Whole,
+    Start,
+    End,
+    Anywhere,
+}
+
+pub(crate) fn build_regex(
+    source: &str,
+    insensitive: bool,
+    multi_line: bool,
+    dot_all: bool,
+) -> Result<Regex, String> {
+    RegexBuilder::new(source)
+        .case_insensitive(insensitive)
+        .multi_line(multi_line)
+        .dot_matches_new_line(dot_all)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| {
+            format!(
+                "regular expression `{source}`: {}",
+                e.to_string().lines().last().unwrap_or("")
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pattern: &str, text: &str) -> bool {
+        wildcard(pattern, false)
+            .unwrap()
+            .is_match(text, &lower(text))
+    }
+
+    #[test]
+    fn wildcards_choose_fast_paths() {
+        assert!(matches!(
+            wildcard("*\\whois.exe", false).unwrap().pattern,
+            Pattern::Suffix(_)
+        ));
+        assert!(matches!(
+            wildcard("whois*", false).unwrap().pattern,
+            Pattern::Prefix(_)
+        ));
+        assert!(matches!(
+            wildcard("*whois*", false).unwrap().pattern,
+            Pattern::Contains(_)
+        ));
+        assert!(matches!(
+            wildcard("who?s", false).unwrap().pattern,
+            Pattern::Regex(_)
+        ));
+        assert!(m("*\\WHOIS.exe", "C:\\Tools\\whois.EXE"));
+        assert!(m("who?s.exe", "whois.exe"));
+        assert!(!m("who?s.exe", "whoiis.exe"));
+        assert!(m("a*b*c", "aXXbYYc"));
+        assert!(m("*", ""));
+    }
+
+    #[test]
+    fn escapes_follow_the_specification() {
+        // \* is a literal star; \\* is a backslash then a wildcard.
+        assert!(m("a\\*b", "a*b"));
+        assert!(!m("a\\*b", "aXb"));
+        assert!(m("a\\\\*", "a\\anything"));
+        assert!(m("C:\\Windows\\\\*", "c:\\windows\\system32"));
+        assert!(m("C:\\Windows\\*", "c:\\windows*"));
+        assert!(m("\\\\\\\\server", "\\\\server"));
+        assert!(m("what\\?", "what?"));
+        // A value ending in a backslash keeps it under contains/endswith.
+        let ends = wildcard_at("\\Monitors\\", false, Position::Anywhere).unwrap();
+        assert!(ends.is_match("x\\Monitors\\y", "x\\monitors\\y"));
+        assert!(!ends.is_match("x\\Monitors", "x\\monitors"));
+        assert!(!m("what\\?", "whatX"));
+    }
+
+    #[test]
+    fn cased_compares_raw_text() {
+        let cased = wildcard("*Whois*", true).unwrap();
+        assert!(cased.is_match("xWhoisx", "xwhoisx"));
+        assert!(!cased.is_match("xwhoisx", "xwhoisx"));
+    }
+
+    #[test]
+    fn unicode_case_folds() {
+        assert!(m("*ÄRGER*", "großer ärger"));
+    }
+}

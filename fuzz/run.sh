@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS each (default 120), seeded with the test fixtures
+# and examples. Needs the nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`).
+set -euo pipefail
+cd "$(dirname "$0")"
+SECONDS_EACH=${1:-120}
+for target in $(ls fuzz_targets | sed 's/\.rs$//'); do
+  mkdir -p "corpus/$target"
+  cp -n ../tests/fixtures/* ../examples/*.log ../examples/*.json "corpus/$target/" 2>/dev/null || true
+  echo "== $target ($SECONDS_EACH s)"
+  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$SECONDS_EACH" -max_len=65536 -rss_limit_mb=2048 2>&1 \
+    | grep -E "^#[0-9]+.*DONE|Done [0-9]+ runs|ERROR|panicked|SUMMARY" || true
+done

@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod pack;
 mod summary;
 
 use std::process::ExitCode;

@@ -120,3 +120,62 @@ fn golden_events_on_a_mixed_directory() {
         }
     }
 }
+
+/// The built-in pack on the examples: each WHOIS/RDAP trace is found once, and the
+/// look-alike firewall record (destination port 4343) is not.
+#[test]
+fn scan_finds_the_whois_activity_in_the_examples() {
+    let output = whoiswatch()
+        .args(["scan", "--threads", "1", "--output", "ndjson", "examples"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let alerts: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let count = |title: &str| alerts.iter().filter(|a| a["rule_title"] == title).count();
+    assert_eq!(
+        count("Firewall or Flow Record of Outbound TCP/43 (WHOIS)"),
+        2
+    );
+    assert_eq!(
+        count("DNS Server Log of a WHOIS Server or RDAP Service Lookup"),
+        4
+    );
+    assert_eq!(count("Proxy Access to an RDAP or Web WHOIS Service"), 2);
+    assert_eq!(count("WHOIS or RDAP Client Executed"), 1);
+    assert_eq!(alerts.len(), 9, "{stdout}");
+    assert!(alerts.iter().all(|a| a["destination_port"] != 4343));
+    assert!(alerts.iter().all(|a| a["technique"] == "T1596.002"));
+    let evidence = &alerts[0]["evidence"][0];
+    assert!(evidence["file"].as_str().unwrap().starts_with("examples/"));
+}
+
+#[test]
+fn rules_check_lists_bad_rules_and_fails() {
+    let dir = std::env::temp_dir().join(format!("whoiswatch-rules-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("bad.yml"),
+        "title: Bad\nlogsource: {product: windows}\ndetection:\n  sel:\n    Image|endswit: x\n  condition: sel\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("broken.yml"), "title: [unclosed\n").unwrap();
+    let output = whoiswatch()
+        .args(["rules", "check"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("bad.yml [Bad]: search `sel`: unknown modifier `endswit`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("broken.yml: invalid YAML"), "{stdout}");
+    assert!(stdout.contains("0 detection rules"), "{stdout}");
+    let builtin = whoiswatch().args(["rules", "check"]).output().unwrap();
+    assert_eq!(builtin.status.code(), Some(0));
+}

@@ -132,12 +132,10 @@ fn evtx_crate(path: &Path) -> u64 {
     parser.records_json().filter(|r| r.is_ok()).count() as u64
 }
 
-fn bench_group(
-    c: &mut Criterion,
-    name: &str,
-    path: &Path,
-    baseline: Option<(&str, fn(&Path) -> u64)>,
-) {
+/// A baseline's label and the function that reads the input with it.
+type Baseline = (&'static str, fn(&Path) -> u64);
+
+fn bench_group(c: &mut Criterion, name: &str, path: &Path, baseline: Option<Baseline>) {
     let bytes = std::fs::metadata(path).expect("input").len();
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(bytes));

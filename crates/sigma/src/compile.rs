@@ -276,9 +276,9 @@ impl Compiler {
             Position::Whole
         };
         let encoding = modifiers.iter().find_map(|m| match m {
-            Modifier::Utf16Le => Some(Encoding::Utf16Le),
-            Modifier::Utf16Be => Some(Encoding::Utf16Be),
-            Modifier::Utf16 => Some(Encoding::Utf16Bom),
+            Modifier::Utf16Le => Some(Utf16::LittleEndian),
+            Modifier::Utf16Be => Some(Utf16::BigEndian),
+            Modifier::Utf16 => Some(Utf16::WithByteOrderMark),
             _ => None,
         });
         let base64 = has(Modifier::Base64);
@@ -412,18 +412,18 @@ fn windash(value: &str) -> Vec<String> {
 }
 
 #[derive(Clone, Copy)]
-enum Encoding {
-    Utf16Le,
-    Utf16Be,
-    Utf16Bom,
+enum Utf16 {
+    LittleEndian,
+    BigEndian,
+    WithByteOrderMark,
 }
 
-fn encode(value: &str, encoding: Option<Encoding>) -> Vec<u8> {
+fn encode(value: &str, encoding: Option<Utf16>) -> Vec<u8> {
     match encoding {
         None => value.as_bytes().to_vec(),
-        Some(Encoding::Utf16Le) => value.encode_utf16().flat_map(u16::to_le_bytes).collect(),
-        Some(Encoding::Utf16Be) => value.encode_utf16().flat_map(u16::to_be_bytes).collect(),
-        Some(Encoding::Utf16Bom) => [0xFF, 0xFE]
+        Some(Utf16::LittleEndian) => value.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+        Some(Utf16::BigEndian) => value.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        Some(Utf16::WithByteOrderMark) => [0xFF, 0xFE]
             .into_iter()
             .chain(value.encode_utf16().flat_map(u16::to_le_bytes))
             .collect(),
@@ -561,10 +561,10 @@ mod tests {
 
     #[test]
     fn utf16_encodings() {
-        assert_eq!(encode("cmd", Some(Encoding::Utf16Le)), b"c\0m\0d\0");
-        assert_eq!(encode("cmd", Some(Encoding::Utf16Be)), b"\0c\0m\0d");
+        assert_eq!(encode("cmd", Some(Utf16::LittleEndian)), b"c\0m\0d\0");
+        assert_eq!(encode("cmd", Some(Utf16::BigEndian)), b"\0c\0m\0d");
         assert_eq!(
-            encode("cmd", Some(Encoding::Utf16Bom)),
+            encode("cmd", Some(Utf16::WithByteOrderMark)),
             b"\xFF\xFEc\0m\0d\0"
         );
     }

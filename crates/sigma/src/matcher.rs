@@ -6,8 +6,8 @@ use std::net::IpAddr;
 use whoiswatch_event::{time, Event, Timestamp};
 
 use crate::ast::Comparison;
-use crate::pattern::{lower, StrMatcher};
-use crate::view::{all_texts, FieldCache, SlotField};
+use crate::pattern::StrMatcher;
+use crate::view::{FieldCache, SlotField};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TimePart {
@@ -217,8 +217,14 @@ impl Node {
             Node::Not(inner) => !inner.eval(ctx),
             Node::Const(value) => *value,
             Node::Keywords { tests, all } => {
-                let hit =
-                    |m: &StrMatcher| all_texts(ctx.event, |text| m.is_match(text, &lower(text)));
+                let texts = ctx.cache.all_texts(ctx.event);
+                let hit = |m: &StrMatcher| {
+                    texts
+                        .raw
+                        .iter()
+                        .zip(texts.lower)
+                        .any(|(raw, lower)| m.is_match(raw, lower))
+                };
                 if *all {
                     tests.iter().all(hit)
                 } else {

@@ -14,7 +14,7 @@ pub(crate) enum Pattern {
     Equals(Box<str>),
     Prefix(Box<str>),
     Suffix(Box<str>),
-    Contains(memmem::Finder<'static>),
+    Contains(Box<memmem::Finder<'static>>),
     /// `*` alone: any value, empty included.
     Any,
     Regex(Regex),
@@ -87,6 +87,18 @@ fn pieces(value: &str) -> Vec<Piece> {
     out
 }
 
+/// Lower `text` into a reused buffer.
+pub(crate) fn lower_into(text: &str, out: &mut String) {
+    out.clear();
+    if text.is_ascii() {
+        out.push_str(text);
+        // ASCII lowering keeps the bytes valid UTF-8.
+        out.make_ascii_lowercase();
+    } else {
+        out.extend(text.chars().flat_map(char::to_lowercase));
+    }
+}
+
 pub(crate) fn lower(text: &str) -> String {
     if text.is_ascii() {
         text.to_ascii_lowercase()
@@ -134,7 +146,7 @@ pub(crate) fn wildcard_at(
         [Piece::Literal(l), Piece::Star] => Pattern::Prefix(l.as_str().into()),
         [Piece::Star, Piece::Literal(l)] => Pattern::Suffix(l.as_str().into()),
         [Piece::Star, Piece::Literal(l), Piece::Star] => {
-            Pattern::Contains(memmem::Finder::new(l.as_bytes()).into_owned())
+            Pattern::Contains(Box::new(memmem::Finder::new(l.as_bytes()).into_owned()))
         }
         _ => {
             let mut source = String::from("(?s)^");
@@ -166,9 +178,9 @@ pub(crate) fn literal(value: &str, cased: bool, position: Position) -> StrMatche
         Position::Whole => Pattern::Equals(needle.into()),
         Position::Start => Pattern::Prefix(needle.into()),
         Position::End => Pattern::Suffix(needle.into()),
-        Position::Anywhere => {
-            Pattern::Contains(memmem::Finder::new(needle.as_bytes()).into_owned())
-        }
+        Position::Anywhere => Pattern::Contains(Box::new(
+            memmem::Finder::new(needle.as_bytes()).into_owned(),
+        )),
     };
     StrMatcher {
         pattern,

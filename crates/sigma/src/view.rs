@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use whoiswatch_event::{Event, FieldName, Value};
 
-use crate::pattern::lower;
+use crate::pattern::lower_into;
 
 #[derive(Default)]
 struct Slot {
@@ -21,6 +21,8 @@ struct Slot {
 pub(crate) struct FieldCache {
     generation: u32,
     slots: Vec<Slot>,
+    /// Every text value of the event, for keyword searches: filled on first use.
+    all: Slot,
 }
 
 /// The text items of one field of the current event (several for list values).
@@ -63,6 +65,7 @@ impl FieldCache {
         FieldCache {
             generation: 1,
             slots: (0..slots).map(|_| Slot::default()).collect(),
+            all: Slot::default(),
         }
     }
 
@@ -99,15 +102,56 @@ impl FieldCache {
                         slot.items = 1;
                     }
                 }
-                for i in 0..slot.items {
-                    let lowered = lower(&slot.raw[i]);
-                    if slot.lower.len() <= i {
-                        slot.lower.push(lowered);
-                    } else {
-                        slot.lower[i] = lowered;
+                lower_items(slot);
+            }
+        }
+        Items {
+            raw: &slot.raw[..slot.items],
+            lower: &slot.lower[..slot.items],
+        }
+    }
+}
+
+fn lower_items(slot: &mut Slot) {
+    while slot.lower.len() < slot.items {
+        slot.lower.push(String::new());
+    }
+    for i in 0..slot.items {
+        lower_into(&slot.raw[i], &mut slot.lower[i]);
+    }
+}
+
+impl FieldCache {
+    /// Every text, number and address value of the event (not times), for keyword
+    /// searches; rendered and lowered once per event.
+    pub fn all_texts(&mut self, event: &Event) -> Items<'_> {
+        let generation = self.generation;
+        let slot = &mut self.all;
+        if slot.stamp != generation {
+            slot.stamp = generation;
+            let mut n = 0;
+            let mut push = |text: &str, slot: &mut Slot| {
+                set(&mut slot.raw, n, text);
+                n += 1;
+            };
+            let mut scratch = String::new();
+            let values = event
+                .fields()
+                .map(|(_, v)| v)
+                .chain(event.extra_fields().map(|(_, v)| v));
+            for value in values {
+                match value {
+                    Value::Text(text) => push(text, slot),
+                    Value::List(items) => items.iter().for_each(|i| push(i, slot)),
+                    Value::Integer(_) | Value::Ip(_) => {
+                        render_into(value, &mut scratch);
+                        push(&scratch, slot);
                     }
+                    _ => {}
                 }
             }
+            slot.items = n;
+            lower_items(slot);
         }
         Items {
             raw: &slot.raw[..slot.items],
@@ -144,22 +188,6 @@ impl SlotField {
         }
         event.value(&self.resolved)
     }
-}
-
-/// Every value of an event as text, for keyword searches: canonical fields and extras.
-pub(crate) fn all_texts(event: &Event, mut visit: impl FnMut(&str) -> bool) -> bool {
-    let mut buffer = String::new();
-    let mut each = |value: &Value| -> bool {
-        match value {
-            Value::List(items) => items.iter().any(|i| visit(i)),
-            Value::Text(text) => visit(text),
-            other => {
-                render_into(other, &mut buffer);
-                visit(&buffer)
-            }
-        }
-    };
-    event.fields().any(|(_, v)| each(v)) || event.extra_fields().any(|(_, v)| each(v))
 }
 
 #[cfg(test)]

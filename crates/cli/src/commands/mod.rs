@@ -3,13 +3,17 @@
 mod events;
 mod fields;
 mod input;
+mod rules;
+mod scan;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, Command, RulesCommand};
 
 /// Run a command; the result is the process exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Events(args) => events::run(&args),
         Command::Fields => fields::run(),
+        Command::Scan(args) => scan::run(&args),
+        Command::Rules(RulesCommand::Check(args)) => rules::check(&args),
     }
 }

@@ -78,9 +78,6 @@ impl Compiler {
     fn field_test(&mut self, test: &FieldTest) -> Result<Node, String> {
         let has = |m: Modifier| test.modifiers.contains(&m);
         let all = has(Modifier::All);
-        if all && test.values.len() == 1 && test.field.is_some() {
-            // The specification forbids it; pySigma accepts it, and so do we: one value.
-        }
         let Some(field) = &test.field else {
             let tests = test
                 .values
@@ -116,21 +113,9 @@ impl Compiler {
         for value in &test.values {
             let expanded = self.value_tests(field, value, &test.modifiers)?;
             if all && expanded.len() > 1 {
-                // One written value that became several (windash, base64offset): any of
-                // them stands for that value.
-                let slot_tests: Vec<Node> = expanded
-                    .into_iter()
-                    .map(|t| {
-                        Node::Field(FieldMatch {
-                            slot,
-                            tests: vec![t],
-                            all: false,
-                            negate: false,
-                            exists: None,
-                        })
-                    })
-                    .collect();
-                return self.all_with_alternatives(field, slot, test, slot_tests);
+                // One written value that became several (windash, base64offset): any
+                // of them stands for that value.
+                return self.all_with_alternatives(field, slot, test);
             }
             tests.extend(expanded);
         }
@@ -150,7 +135,6 @@ impl Compiler {
         field: &str,
         slot: u32,
         test: &FieldTest,
-        _first: Vec<Node>,
     ) -> Result<Node, String> {
         let mut per_value = Vec::new();
         for value in &test.values {

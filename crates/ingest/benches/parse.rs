@@ -31,10 +31,19 @@ fn scratch(name: &str) -> PathBuf {
     dir.join(name)
 }
 
-/// `fixture` repeated until the file holds about `bytes`.
+/// `tests/fixtures/<fixture>` repeated until the file holds about `bytes`.
 fn repeated(fixture: &str, name: &str, bytes: usize) -> PathBuf {
+    repeated_file(&root().join("tests/fixtures").join(fixture), name, bytes)
+}
+
+/// `examples/<example>` repeated until the file holds about `bytes`.
+fn repeated_examples(example: &str, name: &str, bytes: usize) -> PathBuf {
+    repeated_file(&root().join("examples").join(example), name, bytes)
+}
+
+fn repeated_file(source: &Path, name: &str, bytes: usize) -> PathBuf {
     let path = scratch(name);
-    let text = std::fs::read(root().join("tests/fixtures").join(fixture)).expect("fixture");
+    let text = std::fs::read(source).expect("bench input");
     let mut out = std::fs::File::create(&path).expect("scratch file");
     let mut written = 0;
     while written < bytes {
@@ -170,18 +179,6 @@ fn formats(c: &mut Criterion) {
     bench_group(c, "syslog-family", &syslog, None);
     let xml = repeated("sysmon3_evtx-crate.xml", "sysmon3.xml", 4 << 20);
     bench_group(c, "windows-xml", &xml, None);
-}
-
-fn repeated_examples(example: &str, name: &str, bytes: usize) -> PathBuf {
-    let path = scratch(name);
-    let text = std::fs::read(root().join("examples").join(example)).expect("example");
-    let mut out = std::fs::File::create(&path).expect("scratch file");
-    let mut written = 0;
-    while written < bytes {
-        out.write_all(&text).expect("write");
-        written += text.len();
-    }
-    path
 }
 
 criterion_group!(benches, formats);

@@ -23,9 +23,6 @@ pub struct CompiledRule {
     node: Node,
     /// Global filters that drop this rule's matches.
     filters: Vec<usize>,
-    /// Referenced by a correlation without `generate: true`: its matches feed the
-    /// correlation and are not reported on their own.
-    pub correlation_only: bool,
 }
 
 #[derive(Debug)]
@@ -63,7 +60,7 @@ pub struct RuleSet {
     filters: Vec<CompiledFilter>,
     pub correlations: Vec<CompiledCorrelation>,
     fields: Vec<SlotField>,
-    /// Rules read, per file.
+    /// Rule files (and in-memory sources) read.
     pub files: usize,
 }
 
@@ -154,7 +151,6 @@ impl RuleSet {
                         logsource: rule.logsource,
                         node,
                         filters: Vec::new(),
-                        correlation_only: false,
                     }),
                     Err(reason) => errors.push(error(&rule.meta, reason)),
                 },
@@ -255,11 +251,6 @@ impl RuleSet {
                 let slot = compiler.slot(f);
                 compiler.fields[slot as usize].resolved.clone()
             });
-            if !spec.generate {
-                for r in resolved.iter().flatten() {
-                    self.rules[*r].correlation_only = true;
-                }
-            }
             self.correlations.push(CompiledCorrelation {
                 meta,
                 spec,

@@ -97,7 +97,7 @@ impl Consumer for ScanConsumer<'_> {
         }
         for &index in hits {
             // Correlations are not evaluated yet, so the rules they reference report
-            // their own matches rather than vanish.
+            // their own matches rather than vanish (whatever their `generate`).
             let rule = &self.set.rules[index];
             self.per_rule[index] += 1;
             match self.output {

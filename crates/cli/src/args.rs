@@ -35,8 +35,12 @@ Exit codes:
     #[command(after_help = "\
 Examples:
   whoiswatch scan examples/                        the built-in WHOIS/RDAP pack
+  whoiswatch scan --config examples/whoiswatch.yml examples/
+                                                   with allowlists, intel and policy
+  whoiswatch scan -c org.yml -o html logs/ > report.html
+  whoiswatch scan -o ndjson logs/ > alerts.ndjson  one alert per line (docs/alerts.md)
   whoiswatch scan --rules sigma/rules logs/        your own Sigma rules instead
-  whoiswatch scan -r my-rules --with-builtin -o ndjson logs/ > alerts.ndjson
+  whoiswatch scan -r my-rules --with-builtin -o csv logs/ > alerts.csv
   whoiswatch scan -r rules --placeholder Admins=admins.txt logs/
 
 Exit codes: as for `events`; rules that cannot be loaded are listed and skipped
@@ -127,15 +131,30 @@ pub struct ScanArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub rules: RuleArgs,
-    /// How to print alerts.
+    /// How to print the result: offenses as a table, one alert per line (ndjson), the
+    /// whole report (json), alerts as csv, or a self-contained HTML report.
     #[arg(long, short, value_enum, default_value_t = ScanOutput::Table)]
     pub output: ScanOutput,
+    /// The organisation's context: own domains and networks, allowlists, threat-intel
+    /// feeds, escalation policy (see docs/triage.md).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// List offenses suppressed by an allowlist in the table and report (they are always
+    /// counted, and always in ndjson, json and csv).
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Judge allowlist expiry at this instant (ISO 8601) instead of the wall clock.
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScanOutput {
     Table,
     Ndjson,
+    Json,
+    Csv,
+    Html,
     /// Only the summary.
     None,
 }

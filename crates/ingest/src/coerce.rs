@@ -99,7 +99,10 @@ pub fn coerce(id: FieldId, text: &str) -> Value {
     typed.unwrap_or_else(|| match id {
         FieldId::ProcessGuid | FieldId::ParentProcessGuid => Value::Text(normalize_guid(text)),
         FieldId::Protocol => Value::text(text.to_ascii_lowercase()),
-        FieldId::DnsQuery => Value::text(text.strip_suffix('.').unwrap_or(text)),
+        // A fully qualified name's root dot (`WHOIS.ARIN.NET.`) is not part of the name.
+        FieldId::DnsQuery | FieldId::DestinationHostname | FieldId::HttpHost | FieldId::TlsSni => {
+            Value::text(text.strip_suffix('.').unwrap_or(text))
+        }
         FieldId::ScriptBlockId => Value::text(
             text.trim_matches(|c| c == '{' || c == '}')
                 .to_ascii_lowercase(),

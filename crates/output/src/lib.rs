@@ -1,8 +1,17 @@
-//! Sinks: events as NDJSON, a JSON array, or a table. The engine hands values here and
-//! never formats them itself.
+//! Sinks: events as NDJSON, a JSON array, or a table; triaged alerts and offenses as
+//! NDJSON, JSON, CSV, a terminal table or a self-contained HTML report. The engine hands
+//! values here and never formats them itself; nothing here decides anything.
 
+mod csv;
 mod event_json;
+mod html;
+mod offense_table;
+mod report_json;
 mod table;
 
+pub use csv::{csv_field, write_alerts_csv, ALERT_COLUMNS};
 pub use event_json::{event_to_json, value_to_json};
+pub use html::{escape, write_html_report};
+pub use offense_table::write_offense_table;
+pub use report_json::{alert_to_json, guidance_to_json, offense_to_json, report_to_json};
 pub use table::Table;

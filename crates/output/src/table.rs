@@ -7,6 +7,8 @@ const MAX_WIDTH: usize = 48;
 pub struct Table {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Per row, an ANSI SGR code to colour the whole line with (`"31"` red).
+    styles: Vec<Option<&'static str>>,
 }
 
 impl Table {
@@ -14,11 +16,18 @@ impl Table {
         Table {
             headers,
             rows: Vec::new(),
+            styles: Vec::new(),
         }
     }
 
     pub fn push(&mut self, row: Vec<String>) {
+        self.push_styled(row, None);
+    }
+
+    /// A row coloured with an ANSI SGR code (the caller decides whether colour is wanted).
+    pub fn push_styled(&mut self, row: Vec<String>, style: Option<&'static str>) {
         self.rows.push(row);
+        self.styles.push(style);
     }
 
     pub fn len(&self) -> usize {
@@ -73,8 +82,11 @@ impl Table {
                 .collect::<Vec<_>>()
                 .join("  ")
         )?;
-        for row in &self.rows {
-            writeln!(out, "{}", line(row))?;
+        for (row, style) in self.rows.iter().zip(&self.styles) {
+            match style {
+                Some(code) => writeln!(out, "\x1b[{code}m{}\x1b[0m", line(row))?,
+                None => writeln!(out, "{}", line(row))?,
+            }
         }
         Ok(())
     }

@@ -6,19 +6,33 @@ use rustc_hash::FxHashMap;
 
 use crate::ast::{Comparison, Detection, FieldTest, Search, SigmaValue};
 use crate::condition::{pattern_matches, Condition, Quantifier};
+use crate::literal_set::LiteralSet;
 use crate::matcher::{FieldMatch, Network, Node, TimePart, ValueTest};
 use crate::modifier::Modifier;
 use crate::pattern::{build_regex, literal, wildcard_at, Position};
 use crate::view::SlotField;
 
 /// Field names and placeholder values shared by every rule of a set.
-#[derive(Default)]
 pub(crate) struct Compiler {
     /// Sigma field name → the name to resolve (data, see [`crate::FieldMapping`]).
     pub mapping: FxHashMap<String, String>,
     pub placeholders: FxHashMap<String, Vec<String>>,
     pub slots: FxHashMap<SlotField, u32>,
     pub fields: Vec<SlotField>,
+    /// Test many plain literals of one field together (off only to compare paths).
+    pub literal_sets: bool,
+}
+
+impl Default for Compiler {
+    fn default() -> Compiler {
+        Compiler {
+            mapping: FxHashMap::default(),
+            placeholders: FxHashMap::default(),
+            slots: FxHashMap::default(),
+            fields: Vec::new(),
+            literal_sets: true,
+        }
+    }
 }
 
 impl Compiler {
@@ -107,6 +121,7 @@ impl Compiler {
                 all: false,
                 negate: false,
                 exists: Some(expected),
+                set: None,
             }));
         }
         let mut tests = Vec::new();
@@ -119,12 +134,17 @@ impl Compiler {
             }
             tests.extend(expanded);
         }
+        let set = match all || !self.literal_sets {
+            true => None,
+            false => LiteralSet::extract(&mut tests).map(Box::new),
+        };
         Ok(Node::Field(FieldMatch {
             slot,
             tests,
             all,
             negate: has(Modifier::Neq),
             exists: None,
+            set,
         }))
     }
 
@@ -145,6 +165,7 @@ impl Compiler {
                 all: false,
                 negate: false,
                 exists: None,
+                set: None,
             }));
         }
         let node = Node::And(per_value);

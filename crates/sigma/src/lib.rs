@@ -5,7 +5,9 @@
 //! - Modifiers are an enum with one registry ([`modifier::MODIFIERS`]).
 //! - String tests take fast paths (equality, prefix, suffix, memchr substring) on text
 //!   lowered once per event and field; wildcards in the middle and `re` use the `regex`
-//!   crate (linear time, size-limited).
+//!   crate (linear time, size-limited). Four or more plain literals on one field are
+//!   tested together: a hash set for exact values, one Aho-Corasick automaton for
+//!   prefixes, suffixes and substrings ([`LoadOptions::slow_path`] turns this off).
 //! - Rules are indexed by log source: an event meets only rules whose `logsource`
 //!   applies to its Sigma category.
 //! - Field names go through a mapping (data, `content/mappings/`) and then the event
@@ -15,6 +17,7 @@ pub mod ast;
 mod compile;
 pub mod condition;
 mod error;
+mod literal_set;
 mod logsource;
 mod matcher;
 pub mod modifier;

@@ -5,7 +5,10 @@ use std::net::IpAddr;
 
 use whoiswatch_event::{time, Event, Timestamp};
 
+pub(crate) use whoiswatch_reference::Network;
+
 use crate::ast::Comparison;
+use crate::literal_set::LiteralSet;
 use crate::pattern::StrMatcher;
 use crate::view::{FieldCache, SlotField};
 
@@ -17,41 +20,6 @@ pub(crate) enum TimePart {
     Week,
     Month,
     Year,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Network {
-    pub base: IpAddr,
-    pub prefix: u8,
-}
-
-impl Network {
-    pub fn parse(text: &str) -> Option<Network> {
-        let (address, prefix) = match text.split_once('/') {
-            Some((a, p)) => (a, p.parse().ok()?),
-            None => (text, if text.contains(':') { 128 } else { 32 }),
-        };
-        let base: IpAddr = address.trim().parse().ok()?;
-        let bits = if base.is_ipv4() { 32 } else { 128 };
-        (prefix <= bits).then_some(Network { base, prefix })
-    }
-
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.base, ip) {
-            (IpAddr::V4(base), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - self.prefix as u32).unwrap_or(0);
-                u32::from(base) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(base), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - self.prefix as u32).unwrap_or(0);
-                u128::from(base) & mask == u128::from(ip) & mask
-            }
-            (IpAddr::V4(_), IpAddr::V6(v6)) => v6
-                .to_ipv4_mapped()
-                .is_some_and(|v4| self.contains(IpAddr::V4(v4))),
-            _ => false,
-        }
-    }
 }
 
 /// One value test on one field item.
@@ -80,6 +48,8 @@ pub(crate) struct FieldMatch {
     pub negate: bool,
     /// `exists: true|false`.
     pub exists: Option<bool>,
+    /// Plain literals taken out of `tests` and tested together (never with `all`).
+    pub set: Option<Box<LiteralSet>>,
 }
 
 #[derive(Debug, Clone)]
@@ -137,6 +107,13 @@ impl FieldMatch {
         }
         let mut any = false;
         let mut every = true;
+        if let Some(set) = &self.set {
+            let items = ctx.cache.items(self.slot, field, ctx.event);
+            any = items.lower.iter().any(|lower| set.is_match(lower));
+            if any {
+                return !self.negate;
+            }
+        }
         for test in &self.tests {
             let hit = self.test(test, ctx);
             any |= hit;
@@ -238,21 +215,6 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cidr_v4_v6() {
-        let net = Network::parse("10.0.0.0/8").unwrap();
-        assert!(net.contains("10.1.2.3".parse().unwrap()));
-        assert!(!net.contains("11.1.2.3".parse().unwrap()));
-        assert!(net.contains("::ffff:10.0.0.1".parse().unwrap()));
-        let v6 = Network::parse("2001:db8::/32").unwrap();
-        assert!(v6.contains("2001:db8::1".parse().unwrap()));
-        assert!(!v6.contains("2001:db9::1".parse().unwrap()));
-        assert!(Network::parse("0.0.0.0/0")
-            .unwrap()
-            .contains("8.8.8.8".parse().unwrap()));
-        assert!(Network::parse("10.0.0.0/33").is_none());
-    }
 
     #[test]
     fn time_parts() {

@@ -52,6 +52,9 @@ pub struct LoadOptions {
     pub mapping: Vec<(String, String)>,
     /// `%name%` → values, for the `expand` modifier.
     pub placeholders: Vec<(String, Vec<String>)>,
+    /// Compare every literal on its own instead of through literal sets: the slow
+    /// path, kept so a test can show both paths give the same answers.
+    pub slow_path: bool,
 }
 
 #[derive(Default)]
@@ -132,6 +135,7 @@ impl RuleSet {
         let mut compiler = Compiler {
             mapping: options.mapping.iter().cloned().collect(),
             placeholders: options.placeholders.iter().cloned().collect(),
+            literal_sets: !options.slow_path,
             ..Compiler::default()
         };
         let mut set = RuleSet::default();

@@ -28,6 +28,7 @@ fn mapping() -> LoadOptions {
     LoadOptions {
         mapping: whoiswatch_sigma::parse_mapping(text).unwrap(),
         placeholders: Vec::new(),
+        slow_path: false,
     }
 }
 
@@ -171,4 +172,57 @@ fn all_sigmahq_rules_load_and_pass_their_regression_tests() {
         "{} regression failures",
         failures.len()
     );
+}
+
+/// The literal-set fast path (hash sets and Aho-Corasick over many values) and the slow
+/// path (each value compared on its own) give the same hits, rule by rule, on every
+/// SigmaHQ rule over every regression file and EVTX sample.
+#[test]
+fn fast_and_slow_paths_agree_on_sigmahq() {
+    let Some(root) = sigma_root() else { return };
+    let rule_dirs = vec![root.join("rules")];
+    let fast = RuleSet::load(&rule_dirs, &[], &mapping());
+    let slow = RuleSet::load(
+        &rule_dirs,
+        &[],
+        &LoadOptions {
+            slow_path: true,
+            ..mapping()
+        },
+    );
+    assert_eq!(fast.set.len(), slow.set.len());
+    let mut files = Vec::new();
+    for dir in [root.join("regression_data"), root.join("../evtx")] {
+        collect_data(&dir, &mut files);
+    }
+    let (mut fast_scanner, mut slow_scanner) = (fast.set.scanner(), slow.set.scanner());
+    let (mut events_seen, mut hits) = (0, 0);
+    for file in &files {
+        for event in events(file) {
+            events_seen += 1;
+            let a = fast_scanner.scan(&event).to_vec();
+            let b = slow_scanner.scan(&event).to_vec();
+            assert_eq!(a, b, "paths differ on {}", event.origin);
+            hits += a.len();
+        }
+    }
+    eprintln!(
+        "{} files, {events_seen} events, {hits} hits: both paths agree",
+        files.len()
+    );
+    assert!(events_seen > 1000 && hits > 100);
+}
+
+fn collect_data(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_data(&path, out);
+        } else if path.extension().is_some_and(|e| e == "evtx" || e == "json") {
+            out.push(path);
+        }
+    }
 }

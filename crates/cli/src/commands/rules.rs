@@ -19,7 +19,8 @@ pub fn load_options(mappings: &[PathBuf], placeholders: &[String]) -> anyhow::Re
             .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         mapping.extend(extra);
     }
-    let mut values = Vec::new();
+    // The pack's lists first, so that a user's --placeholder of the same name wins.
+    let mut values = pack::placeholders();
     for spec in placeholders {
         let (name, file) = spec
             .split_once('=')
@@ -37,6 +38,7 @@ pub fn load_options(mappings: &[PathBuf], placeholders: &[String]) -> anyhow::Re
     Ok(LoadOptions {
         mapping,
         placeholders: values,
+        slow_path: false,
     })
 }
 

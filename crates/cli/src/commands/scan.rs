@@ -1,133 +1,52 @@
-//! `whoiswatch scan`: read logs, run the rule set on every event on the reader threads,
-//! print each alert with its evidence, and summarize matches per rule.
+//! `whoiswatch scan`: read logs, run the rule set on every event on the reader threads
+//! (and note follow-on activity), then triage the alerts into offenses and print the
+//! result in the chosen form.
 
-use std::io::Write;
-use std::sync::Mutex;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 
-use serde_json::{json, Map, Value as Json};
-use whoiswatch_event::{Event, FieldId};
+use anyhow::Context as _;
+use whoiswatch_event::{Event, Timestamp};
 use whoiswatch_ingest::{Consumer, ParseError};
-use whoiswatch_output::{event_to_json, Table};
-use whoiswatch_sigma::{CompiledRule, RuleSet, Scanner};
+use whoiswatch_output as output;
+use whoiswatch_sigma::{RuleSet, Scanner};
+use whoiswatch_triage::{Alert, Context, FollowOnCollector, Options, Playbook, RuleInfo};
 
 use super::input::{exit_code, inputs, options, ErrorPrinter};
 use super::rules::{load, load_options};
 use crate::args::{ScanArgs, ScanOutput};
+use crate::pack;
 
-const FLUSH_BYTES: usize = 64 * 1024;
-const MAX_TABLE_ROWS: usize = 10_000;
+/// Alerts kept for triage per reader thread; beyond this they are counted, not kept.
+const MAX_ALERTS_PER_THREAD: usize = 500_000;
 
 struct ScanConsumer<'r> {
-    set: &'r RuleSet,
+    rules: &'r [RuleInfo],
     scanner: Scanner<'r>,
-    output: ScanOutput,
-    buffer: Vec<u8>,
-    stdout: &'r Mutex<()>,
+    alerts: Vec<Alert>,
+    dropped: u64,
     per_rule: Vec<u64>,
-    rows: Vec<Vec<String>>,
+    follow_on: FollowOnCollector,
     errors: ErrorPrinter,
-}
-
-fn technique(rule: &CompiledRule) -> Option<String> {
-    rule.meta
-        .tags
-        .iter()
-        .find_map(|t| t.strip_prefix("attack.t"))
-        .map(|t| format!("T{}", t.to_ascii_uppercase()))
-}
-
-fn text(event: &Event, id: FieldId) -> Option<String> {
-    event.get(id).map(|v| v.to_string())
-}
-
-/// One alert as a JSON object; the keys are documented in docs/alerts.md.
-fn alert_json(rule: &CompiledRule, event: &Event) -> Json {
-    let mut object = Map::new();
-    object.insert("rule_id".into(), json!(rule.meta.id));
-    object.insert("rule_title".into(), json!(rule.meta.title));
-    object.insert("technique".into(), json!(technique(rule)));
-    object.insert("level".into(), json!(rule.meta.level.name()));
-    object.insert("tags".into(), json!(rule.meta.tags));
-    object.insert("host".into(), json!(event.hostname()));
-    object.insert("source_ip".into(), json!(text(event, FieldId::SourceIp)));
-    object.insert("user".into(), json!(text(event, FieldId::Username)));
-    object.insert(
-        "destination_ip".into(),
-        json!(text(event, FieldId::DestinationIp)),
-    );
-    object.insert(
-        "destination_port".into(),
-        json!(event.get_i64(FieldId::DestinationPort)),
-    );
-    let destination_host = [
-        FieldId::DnsQuery,
-        FieldId::TlsSni,
-        FieldId::HttpHost,
-        FieldId::DestinationHostname,
-    ]
-    .iter()
-    .find_map(|id| text(event, *id));
-    object.insert("destination_host".into(), json!(destination_host));
-    let seen = event.device_time().map(|t| t.to_string());
-    object.insert("first_seen".into(), json!(seen));
-    object.insert("last_seen".into(), json!(seen));
-    object.insert(
-        "evidence".into(),
-        json!([event_to_json(event, None, false)]),
-    );
-    Json::Object(object)
-}
-
-impl ScanConsumer<'_> {
-    fn flush(&mut self) {
-        if self.buffer.is_empty() {
-            return;
-        }
-        let _lock = self.stdout.lock().expect("writer lock");
-        let _ = std::io::stdout().lock().write_all(&self.buffer);
-        self.buffer.clear();
-    }
 }
 
 impl Consumer for ScanConsumer<'_> {
     fn event(&mut self, event: Event) {
+        self.follow_on.observe(&event);
         let hits = self.scanner.scan(&event);
         if hits.is_empty() {
             return;
         }
+        // Correlations are not evaluated yet, so the rules they reference report their
+        // own matches rather than vanish (whatever their `generate`).
         for &index in hits {
-            // Correlations are not evaluated yet, so the rules they reference report
-            // their own matches rather than vanish (whatever their `generate`).
-            let rule = &self.set.rules[index];
             self.per_rule[index] += 1;
-            match self.output {
-                ScanOutput::Ndjson => {
-                    let _ = serde_json::to_writer(&mut self.buffer, &alert_json(rule, &event));
-                    self.buffer.push(b'\n');
-                }
-                ScanOutput::Table if self.rows.len() < MAX_TABLE_ROWS => {
-                    let alert = alert_json(rule, &event);
-                    let cell = |key: &str| match &alert[key] {
-                        Json::Null => String::new(),
-                        Json::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    self.rows.push(vec![
-                        cell("first_seen"),
-                        cell("level"),
-                        cell("rule_title"),
-                        cell("host"),
-                        cell("user"),
-                        cell("destination_host"),
-                        cell("destination_ip"),
-                        cell("destination_port"),
-                    ]);
-                }
-                _ => {}
+            if self.alerts.len() >= MAX_ALERTS_PER_THREAD {
+                self.dropped += 1;
+                continue;
             }
-        }
-        if self.buffer.len() >= FLUSH_BYTES {
-            self.flush();
+            self.alerts
+                .push(Alert::from_event(self.rules[index].clone(), event.clone()));
         }
     }
 
@@ -136,8 +55,68 @@ impl Consumer for ScanConsumer<'_> {
     }
 }
 
+fn rule_infos(set: &RuleSet) -> Vec<RuleInfo> {
+    set.rules
+        .iter()
+        .map(|rule| RuleInfo {
+            id: rule.meta.id.clone().unwrap_or_default(),
+            title: rule.meta.title.clone(),
+            level: rule.meta.level.name().to_string(),
+            tags: rule.meta.tags.clone(),
+        })
+        .collect()
+}
+
+/// The organisation's context from --config, or an empty one.
+fn context(path: Option<&Path>) -> anyhow::Result<Result<Context, Vec<String>>> {
+    let known = pack::known_destinations();
+    let Some(path) = path else {
+        return Ok(Ok(Context {
+            known_destinations: known,
+            ..Context::default()
+        }));
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read --config {}", path.display()))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    Ok(
+        Context::from_yaml(&path.display().to_string(), &text, base, known).map(
+            |(context, warnings)| {
+                for warning in warnings {
+                    eprintln!("whoiswatch: {warning}");
+                }
+                context
+            },
+        ),
+    )
+}
+
+fn now(arg: Option<&str>) -> anyhow::Result<Timestamp> {
+    match arg {
+        Some(text) => whoiswatch_event::time::parse_iso8601(text)
+            .with_context(|| format!("--now {text} is not an ISO 8601 time")),
+        None => {
+            let since = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            Ok(Timestamp(since.as_nanos() as i64))
+        }
+    }
+}
+
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let options = options(&args.input)?;
+    let now = now(args.now.as_deref())?;
+    let context = match context(args.config.as_deref())? {
+        Ok(context) => context,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("config: {error}");
+            }
+            return Ok(2);
+        }
+    };
+    let playbook = Playbook::parse(pack::PLAYBOOK).map_err(|e| anyhow::anyhow!(e))?;
     let load_options = load_options(&args.rules.mapping, &args.rules.placeholder)?;
     let loaded = load(&args.rules.rules, args.rules.with_builtin, &load_options);
     for error in &loaded.errors {
@@ -155,52 +134,94 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             set.correlations.len()
         );
     }
+    let infos = rule_infos(&set);
     let (inputs, listing_failed) = inputs(&args.input);
-    let stdout = Mutex::new(());
     let (summary, consumers) = whoiswatch_ingest::read_all(&inputs, &options, || ScanConsumer {
-        set: &set,
+        rules: &infos,
         scanner: set.scanner(),
-        output: args.output,
-        buffer: Vec::with_capacity(FLUSH_BYTES * 2),
-        stdout: &stdout,
+        alerts: Vec::new(),
+        dropped: 0,
         per_rule: vec![0; set.len()],
-        rows: Vec::new(),
+        follow_on: FollowOnCollector::default(),
         errors: ErrorPrinter::new(args.input.quiet),
     });
     let mut per_rule = vec![0u64; set.len()];
-    let mut table = Table::new(
-        [
-            "time",
-            "level",
-            "rule",
-            "host",
-            "user",
-            "destination",
-            "dst ip",
-            "port",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-    );
-    let mut rows = Vec::new();
-    for mut consumer in consumers {
-        consumer.flush();
+    let mut alerts = Vec::new();
+    let mut follow_on = FollowOnCollector::default();
+    let mut dropped = 0;
+    for consumer in consumers {
         for (total, n) in per_rule.iter_mut().zip(&consumer.per_rule) {
             *total += n;
         }
-        rows.append(&mut consumer.rows);
+        alerts.extend(consumer.alerts);
+        follow_on.merge(consumer.follow_on);
+        dropped += consumer.dropped;
     }
-    if args.output == ScanOutput::Table {
-        rows.sort();
-        for row in rows {
-            table.push(row);
+    // Reader threads finish in any order: sort so that the report does not depend on it.
+    alerts.sort_by(|a, b| {
+        (
+            a.time,
+            &a.evidence[0].origin.file,
+            a.evidence[0].origin.to_string(),
+            &a.rule.id,
+        )
+            .cmp(&(
+                b.time,
+                &b.evidence[0].origin.file,
+                b.evidence[0].origin.to_string(),
+                &b.rule.id,
+            ))
+    });
+    let report = whoiswatch_triage::triage(alerts, &context, &Options { now }, Some(&follow_on));
+    let guidance: Vec<_> = report
+        .offenses
+        .iter()
+        .map(|o| playbook.guide(o, &report, &context))
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written = match args.output {
+        ScanOutput::Table => {
+            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            output::write_offense_table(&report, &guidance, colour, args.show_suppressed, &mut out)
         }
-        let _ = table.write(&mut std::io::stdout().lock());
-    }
+        ScanOutput::Ndjson => (|| {
+            for offense in &report.offenses {
+                for &i in &offense.alerts {
+                    serde_json::to_writer(
+                        &mut out,
+                        &output::alert_to_json(&report.alerts[i], offense),
+                    )?;
+                    out.write_all(b"\n")?;
+                }
+            }
+            Ok(())
+        })(),
+        ScanOutput::Json => {
+            serde_json::to_writer_pretty(&mut out, &output::report_to_json(&report, &guidance))
+                .map_err(std::io::Error::from)
+                .and_then(|_| out.write_all(b"\n"))
+        }
+        ScanOutput::Csv => output::write_alerts_csv(&report, &mut out),
+        ScanOutput::Html => {
+            let title = match &context.organisation {
+                Some(org) => format!("whoiswatch — WHOIS/RDAP reconnaissance (T1596.002) — {org}"),
+                None => "whoiswatch — WHOIS/RDAP reconnaissance (T1596.002)".to_string(),
+            };
+            output::write_html_report(&report, &guidance, &title, &mut out)
+        }
+        ScanOutput::None => Ok(()),
+    };
+    let _ = written.and_then(|_| out.flush());
+    drop(out);
     crate::summary::print(&summary);
     let alerts: u64 = per_rule.iter().sum();
     eprintln!("{} rules loaded, {alerts} alerts", set.len());
+    if dropped > 0 {
+        eprintln!(
+            "whoiswatch: {dropped} alerts beyond {MAX_ALERTS_PER_THREAD} per thread were counted but not triaged"
+        );
+    }
     let mut ranked: Vec<(usize, u64)> = per_rule
         .iter()
         .copied()

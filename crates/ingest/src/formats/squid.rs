@@ -3,7 +3,7 @@
 use whoiswatch_event::time::parse_epoch_seconds;
 use whoiswatch_event::{Category, Event, FieldId, LogSourceType, Origin, Value};
 
-use crate::coerce::parse_ip;
+use crate::coerce::{coerce, parse_ip};
 
 pub(crate) const FORMAT: &str = "squid";
 
@@ -99,8 +99,11 @@ pub(crate) fn parse(line: &str, origin: Origin) -> Result<Event, String> {
     event.set(FieldId::Url, Value::text(fields[6]));
     let (host, port) = url_host_port(fields[6]);
     if let Some(host) = host {
-        event.set(FieldId::HttpHost, Value::text(host));
-        event.set(FieldId::DestinationHostname, Value::text(host));
+        event.set(FieldId::HttpHost, coerce(FieldId::HttpHost, host));
+        event.set(
+            FieldId::DestinationHostname,
+            coerce(FieldId::DestinationHostname, host),
+        );
         if let Some(ip) = parse_ip(host) {
             event.set(FieldId::DestinationIp, Value::Ip(ip));
         }

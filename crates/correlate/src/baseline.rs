@@ -38,7 +38,7 @@ pub fn hourly_spike(
     let mut counts: Vec<usize> = buckets.iter().map(|(_, n)| *n).collect();
     counts.sort_unstable();
     let mid = counts.len() / 2;
-    let median = if counts.len() % 2 == 0 {
+    let median = if counts.len().is_multiple_of(2) {
         (counts[mid - 1] + counts[mid]) as f64 / 2.0
     } else {
         counts[mid] as f64

@@ -39,7 +39,6 @@ const SCRIPTED_IMAGES: &[&str] = &[
     "pwsh.exe",
     "pwsh",
     "powershell_ise.exe",
-    "cmd.exe",
     "wscript.exe",
     "cscript.exe",
     "mshta.exe",

@@ -226,6 +226,7 @@ impl Context {
                 }
             }
             if users.is_empty()
+                && entry.groups.is_empty()
                 && entry.hosts.is_empty()
                 && networks.is_empty()
                 && entry.processes.is_empty()
@@ -347,4 +348,48 @@ fn policy(file: &str, parsed: &PolicyFile, errors: &mut Vec<String>) -> Policy {
         }
     }
     policy
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_is_reported_with_its_key() {
+        let text = r#"
+organisation: { domains: [example-corp.com, "not a domain"], networks: [10.0.0.0/33] }
+policy: { burst_window: soon, business_hours: { start: "8", end: "18:00" } }
+allowlists:
+  - { name: a, category: wizard, reason: x, users: [u] }
+  - { name: b, category: analyst, reason: x, groups: [nobody] }
+  - { name: c, category: scanner, reason: x }
+  - { name: d, category: cicd, reason: x, hosts: [h], expires: someday }
+intel:
+  - { path: does-not-exist.txt }
+"#;
+        let errors = Context::from_yaml("org.yml", text, Path::new("."), ReferenceSet::default())
+            .unwrap_err();
+        let all = errors.join("\n");
+        for expected in [
+            "organisation.domains: `not a domain`",
+            "organisation.networks: `10.0.0.0/33`",
+            "policy.burst_window: `soon`",
+            "policy.business_hours: `8` is not HH:MM",
+            "allowlists[0] (a): category `wizard`",
+            "allowlists[1] (b): group `nobody`",
+            "allowlists[2] (c): says nothing to match",
+            "allowlists[3] (d): expires `someday`",
+            "intel[0]: cannot read",
+        ] {
+            assert!(all.contains(expected), "missing `{expected}` in\n{all}");
+        }
+        assert_eq!(errors.len(), 9, "{all}");
+        let unknown = Context::from_yaml(
+            "org.yml",
+            "allowlist: []",
+            Path::new("."),
+            ReferenceSet::default(),
+        );
+        assert!(unknown.unwrap_err()[0].contains("allowlist"));
+    }
 }

@@ -24,6 +24,40 @@ pub struct Civil {
     pub nanosecond: u32,
 }
 
+impl Civil {
+    /// Midnight at the start of a date; parsers then fill in the time of day.
+    pub fn midnight(year: i64, month: u32, day: u32) -> Civil {
+        Civil {
+            year,
+            month,
+            day,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            nanosecond: 0,
+        }
+    }
+}
+
+/// A span written as a number and a unit (Sigma's `timespan`, triage's windows): `30s`,
+/// `5m`, `1h`, `2d`, `1w`, `1M` (30 days), `1y` (365 days) → seconds. Not zero.
+pub fn parse_timespan(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (number, unit) = text.split_at(text.len().checked_sub(1)?);
+    let n: i64 = number.parse().ok()?;
+    let scale = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        "w" => 7 * 86400,
+        "M" => 30 * 86400,
+        "y" => 365 * 86400,
+        _ => return None,
+    };
+    (n > 0).then(|| n.checked_mul(scale)).flatten()
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let year = if month <= 2 { year - 1 } else { year };
@@ -218,15 +252,7 @@ impl<'a> Scanner<'a> {
 pub fn parse_iso8601(text: &str) -> Option<Timestamp> {
     let text = text.trim();
     let mut s = Scanner::new(text);
-    let mut civil = Civil {
-        year: 0,
-        month: 0,
-        day: 0,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        nanosecond: 0,
-    };
+    let mut civil = Civil::midnight(0, 0, 0);
     civil.year = i64::from(s.digits(4, 4)?);
     let separator = s.peek()?;
     if separator != b'-' && separator != b'/' {
@@ -334,15 +360,7 @@ pub fn parse_rfc3164(text: &str, year: i64) -> Option<Timestamp> {
     while s.byte(b' ').is_some() {}
     let day = s.digits(1, 2)?;
     s.byte(b' ')?;
-    let mut civil = Civil {
-        year,
-        month,
-        day,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        nanosecond: 0,
-    };
+    let mut civil = Civil::midnight(year, month, day);
     s.time_of_day(&mut civil)?;
     Timestamp::from_civil(civil)
 }
@@ -357,15 +375,7 @@ pub fn parse_bind(text: &str) -> Option<Timestamp> {
     s.byte(b'-')?;
     let year = i64::from(s.digits(4, 4)?);
     s.byte(b' ')?;
-    let mut civil = Civil {
-        year,
-        month,
-        day,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        nanosecond: 0,
-    };
+    let mut civil = Civil::midnight(year, month, day);
     s.time_of_day(&mut civil)?;
     Timestamp::from_civil(civil)
 }
@@ -390,15 +400,7 @@ pub fn parse_windows_locale(text: &str, day_first: bool) -> Option<Timestamp> {
         (first, second)
     };
     s.byte(b' ')?;
-    let mut civil = Civil {
-        year,
-        month,
-        day,
-        hour: 0,
-        minute: 0,
-        second: 0,
-        nanosecond: 0,
-    };
+    let mut civil = Civil::midnight(year, month, day);
     s.time_of_day(&mut civil)?;
     let rest = std::str::from_utf8(s.rest()).ok()?.trim();
     match rest.to_ascii_uppercase().as_str() {

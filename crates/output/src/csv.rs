@@ -42,7 +42,7 @@ pub fn write_alerts_csv(report: &Report, out: &mut dyn Write) -> io::Result<()> 
             let opt = |v: Option<String>| v.unwrap_or_default();
             let row = [
                 offense.id.clone(),
-                opt(t.tier.map(|t| t.to_string())),
+                opt(offense.tier.map(|t| t.to_string())),
                 t.score.to_string(),
                 opt(t.suppressed_by.as_ref().map(|s| s.allowlist.clone())),
                 opt(a.time.map(|t| t.to_string())),

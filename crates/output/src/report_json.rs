@@ -34,7 +34,7 @@ pub fn alert_to_json(triaged: &Triaged, offense: &Offense) -> Json {
     o.insert("level".into(), json!(alert.rule.level));
     o.insert("tags".into(), json!(alert.rule.tags));
     o.insert("score".into(), json!(triaged.score));
-    o.insert("tier".into(), json!(triaged.tier));
+    o.insert("tier".into(), json!(offense.tier));
     o.insert("suppressed".into(), json!(triaged.suppressed_by.is_some()));
     o.insert(
         "suppressed_by".into(),

@@ -13,26 +13,15 @@ use crate::pattern::{build_regex, literal, wildcard_at, Position};
 use crate::view::SlotField;
 
 /// Field names and placeholder values shared by every rule of a set.
+#[derive(Default)]
 pub(crate) struct Compiler {
     /// Sigma field name → the name to resolve (data, see [`crate::FieldMapping`]).
     pub mapping: FxHashMap<String, String>,
     pub placeholders: FxHashMap<String, Vec<String>>,
     pub slots: FxHashMap<SlotField, u32>,
     pub fields: Vec<SlotField>,
-    /// Test many plain literals of one field together (off only to compare paths).
-    pub literal_sets: bool,
-}
-
-impl Default for Compiler {
-    fn default() -> Compiler {
-        Compiler {
-            mapping: FxHashMap::default(),
-            placeholders: FxHashMap::default(),
-            slots: FxHashMap::default(),
-            fields: Vec::new(),
-            literal_sets: true,
-        }
-    }
+    /// Compare each literal on its own instead of in literal sets (to compare paths).
+    pub slow_path: bool,
 }
 
 impl Compiler {
@@ -134,7 +123,7 @@ impl Compiler {
             }
             tests.extend(expanded);
         }
-        let set = match all || !self.literal_sets {
+        let set = match all || self.slow_path {
             true => None,
             false => LiteralSet::extract(&mut tests).map(Box::new),
         };

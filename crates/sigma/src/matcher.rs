@@ -105,15 +105,14 @@ impl FieldMatch {
             let present = field.value(ctx.event).is_some();
             return present == expected;
         }
-        let mut any = false;
-        let mut every = true;
         if let Some(set) = &self.set {
             let items = ctx.cache.items(self.slot, field, ctx.event);
-            any = items.lower.iter().any(|lower| set.is_match(lower));
-            if any {
+            if items.lower.iter().any(|lower| set.is_match(lower)) {
                 return !self.negate;
             }
         }
+        let mut any = false;
+        let mut every = true;
         for test in &self.tests {
             let hit = self.test(test, ctx);
             any |= hit;

@@ -3,6 +3,7 @@
 //! file, the document and the rule.
 
 use serde_json::{Map, Value as Yaml};
+pub use whoiswatch_event::time::parse_timespan;
 
 use crate::ast::*;
 use crate::condition::parse_condition;
@@ -248,24 +249,6 @@ fn parse_filter(value: &Yaml) -> Result<RuleKind, String> {
     body.remove("rules");
     let detection = parse_detection(&Yaml::Object(body))?;
     Ok(RuleKind::Filter { rules, detection })
-}
-
-/// `5m`, `1h`, `30s`, `2d` → seconds.
-pub fn parse_timespan(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let (number, unit) = text.split_at(text.len().checked_sub(1)?);
-    let n: i64 = number.parse().ok()?;
-    let scale = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        "w" => 7 * 86400,
-        "M" => 30 * 86400,
-        "y" => 365 * 86400,
-        _ => return None,
-    };
-    (n > 0).then_some(n * scale)
 }
 
 fn parse_correlation(value: &Yaml) -> Result<Correlation, String> {

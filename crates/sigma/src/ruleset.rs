@@ -135,7 +135,7 @@ impl RuleSet {
         let mut compiler = Compiler {
             mapping: options.mapping.iter().cloned().collect(),
             placeholders: options.placeholders.iter().cloned().collect(),
-            literal_sets: !options.slow_path,
+            slow_path: options.slow_path,
             ..Compiler::default()
         };
         let mut set = RuleSet::default();

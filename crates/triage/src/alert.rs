@@ -55,7 +55,7 @@ pub struct Alert {
 }
 
 /// Logs written by the host that did the lookup (rather than by a network device).
-fn is_host_telemetry(event: &Event) -> bool {
+pub(crate) fn is_host_telemetry(event: &Event) -> bool {
     matches!(
         event.category.category,
         Some("process_creation" | "network_connection" | "dns_query" | "ps_script" | "ps_module")
@@ -169,6 +169,10 @@ pub fn lookup_targets(text: &str, out: &mut Vec<String>) {
         }
         let bare = word.trim_matches(|c: char| "'\"(),;`[]{}".contains(c));
         let bare = bare.trim_end_matches('.');
+        if bare.contains(['(', ')', '=']) {
+            // Code (`s.recv(4096).decode()`, `s=socket.create_connection(`), not an operand.
+            continue;
+        }
         let is_ip = bare.parse::<IpAddr>().is_ok()
             || bare
                 .split_once('/')
@@ -190,31 +194,12 @@ fn is_whois_service_name(name: &str) -> bool {
         || lower == "who.is"
 }
 
-/// `script.py`, `module.psm1`: a file, not a domain.
+/// `module.psm1`, `run.exe`: a file, not a domain. Extensions that are also top-level
+/// domains (`.py`, `.sh`, `.pl`) are not listed: `whois example.pl` is a lookup.
 fn looks_like_file(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
-        ".py",
-        ".ps1",
-        ".psm1",
-        ".exe",
-        ".sh",
-        ".pl",
-        ".rb",
-        ".txt",
-        ".json",
-        ".log",
-        ".dll",
-        ".conf",
-        ".socket",
-        ".recv",
-        ".send",
-        ".connect",
-        ".close",
-        ".sendall",
-        ".create_connection",
-        ".decode",
-        ".encode",
+        ".ps1", ".psm1", ".exe", ".rb", ".txt", ".json", ".log", ".dll", ".conf",
     ]
     .iter()
     .any(|ext| lower.ends_with(ext))
@@ -257,5 +242,10 @@ mod tests {
             "quoted bytes with escapes are not parsed; the server is not a target"
         );
         assert_eq!(targets("whois.exe -v contoso.com"), vec!["contoso.com"]);
+        assert_eq!(targets("whois example.pl"), vec!["example.pl"]);
+        assert_eq!(
+            targets("powershell -File .\\lookup.ps1 victim.example"),
+            vec!["victim.example"]
+        );
     }
 }

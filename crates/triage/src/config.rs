@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use whoiswatch_event::{time::parse_iso8601, Timestamp};
+use whoiswatch_event::time::{parse_iso8601, parse_timespan};
+use whoiswatch_event::Timestamp;
 use whoiswatch_reference::{load_into, FeedFormat, Network, ReferenceSet};
 
 use crate::allowlist::{Allowlist, Category};
@@ -110,22 +111,6 @@ pub struct Context {
     pub policy: Policy,
     /// WHOIS servers, RDAP and web WHOIS services (the pack's lists).
     pub known_destinations: ReferenceSet,
-}
-
-/// `30s`, `10m`, `1h`, `7d` → nanoseconds.
-pub fn parse_duration(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit())?;
-    let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().ok()?;
-    let seconds = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return None,
-    };
-    n.checked_mul(seconds)?.checked_mul(1_000_000_000)
 }
 
 /// A date (`2027-06-30`, the end of that day) or an ISO 8601 instant.
@@ -316,8 +301,8 @@ fn policy(file: &str, parsed: &PolicyFile, errors: &mut Vec<String>) -> Policy {
     }
     let mut duration = |key: &str, value: &Option<String>, target: &mut i64| {
         if let Some(text) = value {
-            match parse_duration(text) {
-                Some(d) if d > 0 => *target = d,
+            match parse_timespan(text).and_then(|s| s.checked_mul(1_000_000_000)) {
+                Some(ns) => *target = ns,
                 _ => errors.push(format!(
                     "{file}: policy.{key}: `{text}` is not a duration (30s, 10m, 1h, 7d)"
                 )),

@@ -24,9 +24,8 @@ pub struct Triaged {
     pub suppressed_by: Option<Suppression>,
     /// The allowlist entry that matched, even when a threat-intel hit overrides it.
     pub allowlisted: Option<Suppression>,
-    /// Index of its offense in [`Report::offenses`].
+    /// Index of its offense in [`Report::offenses`] (which holds the tier).
     pub offense: usize,
-    pub tier: Option<u8>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -43,12 +42,12 @@ pub struct Options {
     pub now: Timestamp,
 }
 
-fn source_key(alert: &Alert, host_ips: &FxHashMap<IpAddr, String>) -> String {
+fn source_key(alert: &Alert, host_of: &dyn Fn(IpAddr) -> Option<String>) -> String {
     if let Some(host) = &alert.host {
         return short_host(&host.to_lowercase()).to_string();
     }
     if let Some(ip) = alert.source_ip {
-        return host_ips.get(&ip).cloned().unwrap_or_else(|| ip.to_string());
+        return host_of(ip).unwrap_or_else(|| ip.to_string());
     }
     if let Some(user) = &alert.user {
         return format!("user:{}", user.to_lowercase());
@@ -79,19 +78,25 @@ pub fn triage(
     follow_on: Option<&FollowOnCollector>,
 ) -> Report {
     let mut report = Report::default();
-    let empty = FxHashMap::default();
-    let mut host_ips = follow_on.map(|f| &f.host_ips).unwrap_or(&empty).clone();
+    // Address → host, from these alerts first, then from all host telemetry read.
+    let mut alert_hosts: FxHashMap<IpAddr, String> = FxHashMap::default();
     for alert in &alerts {
         if let (Some(host), Some(ip)) = (&alert.host, alert.source_ip) {
             if !ip.is_loopback() {
-                host_ips
+                alert_hosts
                     .entry(ip)
                     .or_insert_with(|| short_host(&host.to_lowercase()).to_string());
             }
         }
     }
+    let host_of = |ip: IpAddr| {
+        alert_hosts
+            .get(&ip)
+            .or_else(|| follow_on.and_then(|f| f.host_ips.get(&ip)))
+            .cloned()
+    };
     let mut expired_noted = BTreeSet::new();
-    let mut keyed: Vec<(String, bool, Option<Timestamp>, usize)> = Vec::new();
+    let mut sources = Vec::with_capacity(alerts.len());
     for alert in alerts {
         let facts = score::facts(context, &alert);
         let mut allowed = None;
@@ -130,13 +135,7 @@ pub fn triage(
                 ),
             });
         }
-        let index = report.alerts.len();
-        keyed.push((
-            source_key(&alert, &host_ips),
-            suppressed_by.is_some(),
-            alert.time,
-            index,
-        ));
+        sources.push(source_key(&alert, &host_of));
         report.alerts.push(Triaged {
             alert,
             facts,
@@ -145,41 +144,39 @@ pub fn triage(
             suppressed_by,
             allowlisted: allowed,
             offense: 0,
-            tier: None,
         });
     }
-    keyed.sort();
+    // Offenses: per source, allowed apart from not allowed, split at long gaps.
+    let key = |i: usize| {
+        let t = &report.alerts[i];
+        (&sources[i], t.suppressed_by.is_some(), t.alert.time)
+    };
+    let mut order: Vec<usize> = (0..report.alerts.len()).collect();
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut previous: Option<&(String, bool, Option<Timestamp>, usize)> = None;
-    for item in &keyed {
-        let same = previous.is_some_and(|p| {
-            p.0 == item.0
-                && p.1 == item.1
-                && match (p.2, item.2) {
+    for (n, &i) in order.iter().enumerate() {
+        let joins = n > 0 && {
+            let (previous, current) = (key(order[n - 1]), key(i));
+            previous.0 == current.0
+                && previous.1 == current.1
+                && match (previous.2, current.2) {
                     (Some(a), Some(b)) => b.0 - a.0 <= context.policy.offense_gap,
                     _ => true,
                 }
-        });
-        if !same {
+        };
+        if !joins {
             groups.push(Vec::new());
         }
-        groups.last_mut().expect("group").push(item.3);
-        previous = Some(item);
-    }
-    let mut sources = vec![String::new(); report.alerts.len()];
-    for (key, _, _, index) in keyed {
-        sources[index] = key;
+        groups.last_mut().expect("group").push(i);
     }
     for group in groups {
         let source = sources[group[0]].clone();
         let offense = build_offense(&mut report, group, source, context);
         report.offenses.push(offense);
     }
-    // Most urgent first, then re-point alerts at their offense.
-    let mut order: Vec<usize> = (0..report.offenses.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (&report.offenses[a], &report.offenses[b]);
-        let tier = |o: &Offense| o.tier.map(|t| t as i32).unwrap_or(0);
+    // Most urgent first, then point each alert at its offense.
+    let tier = |o: &Offense| o.tier.unwrap_or(0);
+    report.offenses.sort_by(|x, y| {
         tier(y)
             .cmp(&tier(x))
             .then(y.score.cmp(&x.score))
@@ -187,16 +184,11 @@ pub fn triage(
             .then(x.first_seen.cmp(&y.first_seen))
             .then(x.source.cmp(&y.source))
     });
-    let mut sorted = Vec::with_capacity(order.len());
-    let mut taken: Vec<Option<Offense>> = report.offenses.drain(..).map(Some).collect();
-    for (new_index, old) in order.into_iter().enumerate() {
-        let offense = taken[old].take().expect("each once");
+    for (index, offense) in report.offenses.iter().enumerate() {
         for &a in &offense.alerts {
-            report.alerts[a].offense = new_index;
+            report.alerts[a].offense = index;
         }
-        sorted.push(offense);
     }
-    report.offenses = sorted;
     if let Some(collector) = follow_on {
         for offense in &mut report.offenses {
             if offense.tier == Some(2) {
@@ -251,8 +243,6 @@ fn build_offense(
     let mut servers = Vec::new();
     let mut scripted = None;
     let mut restricted = None;
-    let mut base = score::BASE_OTHER;
-    let mut base_reason = None;
     for &i in &group {
         let triaged = &report.alerts[i];
         let alert = &triaged.alert;
@@ -289,11 +279,6 @@ fn build_offense(
         offense.off_hours += triaged.facts.off_hours as usize;
         scripted = scripted.or(triaged.facts.scripted.clone());
         restricted = restricted.or(triaged.facts.restricted.clone());
-        let b = triaged.facts.base();
-        if b.points > base || base_reason.is_none() {
-            base = b.points;
-            base_reason = Some(b);
-        }
     }
     times.sort_unstable();
     servers.sort();
@@ -304,7 +289,14 @@ fn build_offense(
         .find_map(|&i| report.alerts[i].allowlisted.clone());
     let allowlisted = authorised.is_some();
     // Offense-level reasons.
-    let mut reasons = vec![base_reason.expect("one alert at least")];
+    // The strongest base of any alert (the first of equals).
+    let base = group
+        .iter()
+        .map(|&i| report.alerts[i].facts.base())
+        .rev()
+        .max_by_key(|r| r.points)
+        .expect("one alert at least");
+    let mut reasons = vec![base];
     let mut escalation = Vec::new();
     let unauthorised = match (&restricted, policy.authorised_only && !allowlisted) {
         (Some(why), _) => Some(format!("source not authorised for WHOIS use: {why}")),
@@ -446,7 +438,6 @@ fn build_offense(
         own.append(&mut triaged.reasons);
         triaged.score = clamp(own.iter().map(|r| r.points).sum());
         triaged.reasons = own;
-        triaged.tier = offense.tier;
     }
     offense.reasons = reasons;
     offense

@@ -10,6 +10,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use whoiswatch_event::{Event, FieldId, Origin, Timestamp};
 use whoiswatch_reference::is_private;
 
+use crate::alert::is_host_telemetry;
 use crate::allowlist::{basename, short_host};
 
 pub const PER_SOURCE: usize = 50;
@@ -83,117 +84,131 @@ pub struct FollowOnCollector {
     pub host_ips: FxHashMap<IpAddr, String>,
 }
 
-/// The keys an event's activity is filed under: its host and its source address.
-fn keys(event: &Event) -> (Option<String>, Option<IpAddr>) {
-    let host = event
-        .hostname()
-        .map(|h| short_host(&h.to_lowercase()).to_string());
-    (host, event.get(FieldId::SourceIp).and_then(|v| v.as_ip()))
+/// The key an event's activity is filed under, as triage names sources: the host for
+/// host telemetry, else the source address, else the host that logged it.
+fn source_key(event: &Event, host_side: bool, source_ip: Option<IpAddr>) -> Option<String> {
+    let host = || {
+        event
+            .hostname()
+            .map(|h| short_host(&h.to_lowercase()).to_string())
+    };
+    match (host_side, source_ip) {
+        (true, _) => host().or_else(|| source_ip.map(|ip| ip.to_string())),
+        (false, Some(ip)) => Some(ip.to_string()),
+        (false, None) => host(),
+    }
+}
+
+fn is_zone_transfer(event: &Event) -> bool {
+    event.get(FieldId::DnsQueryType).is_some_and(|v| {
+        v.as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case("AXFR") || t.eq_ignore_ascii_case("IXFR"))
+            || matches!(v.as_i64(), Some(251 | 252))
+    })
 }
 
 impl FollowOnCollector {
-    fn add(&mut self, key: String, record: FollowOn) {
+    /// The record of `key`, unless the collector is full of other sources.
+    fn entry(&mut self, key: String) -> Option<&mut SourceRecord> {
         if self.sources.len() >= SOURCES && !self.sources.contains_key(&key) {
-            return;
+            return None;
         }
-        let entry = self.sources.entry(key).or_default();
-        if entry.records.len() < PER_SOURCE {
-            entry.records.push(record);
-        } else {
-            entry.dropped += 1;
+        Some(self.sources.entry(key).or_default())
+    }
+
+    fn add(&mut self, key: String, record: FollowOn) {
+        if let Some(entry) = self.entry(key) {
+            if entry.records.len() < PER_SOURCE {
+                entry.records.push(record);
+            } else {
+                entry.dropped += 1;
+            }
         }
     }
 
-    /// Look at one event; cheap when it is not of interest.
+    /// Look at one event. It runs on every event read, so it decides whether the event
+    /// is of interest before it builds a key or allocates anything.
     pub fn observe(&mut self, event: &Event) {
-        let port = event.get_i64(FieldId::DestinationPort);
-        let destination = event.get(FieldId::DestinationIp).and_then(|v| v.as_ip());
-        let category = event.category.category;
-        let host_side = matches!(
-            category,
-            Some("network_connection" | "process_creation" | "dns_query")
-        ) && event.category.product != Some("zeek");
-        let (host, source_ip) = keys(event);
-        if host_side {
-            if let (Some(host), Some(ip)) = (&host, source_ip) {
-                if is_private(ip) && !ip.is_loopback() && self.host_ips.len() < SOURCES {
-                    self.host_ips.entry(ip).or_insert_with(|| host.clone());
+        let host_side = is_host_telemetry(event);
+        let source_ip = event.get(FieldId::SourceIp).and_then(|v| v.as_ip());
+        if let (true, Some(ip)) = (host_side, source_ip) {
+            if is_private(ip)
+                && !ip.is_loopback()
+                && self.host_ips.len() < SOURCES
+                && !self.host_ips.contains_key(&ip)
+            {
+                if let Some(host) = event.hostname() {
+                    self.host_ips
+                        .insert(ip, short_host(&host.to_lowercase()).to_string());
                 }
             }
         }
-        let key = if host_side { host.clone() } else { None }
-            .or_else(|| source_ip.map(|ip| ip.to_string()))
-            .or(host);
-        let Some(key) = key else { return };
-        let inbound = event
-            .get_str(FieldId::NetworkDirection)
-            .is_some_and(|d| d.eq_ignore_ascii_case("inbound"));
-        if let (Some(port), Some(destination), false) = (port, destination, inbound) {
-            if is_private(destination) {
-                let entry = self.sources.entry(key.clone()).or_default();
+        let inbound = || {
+            event
+                .get_str(FieldId::NetworkDirection)
+                .is_some_and(|d| d.eq_ignore_ascii_case("inbound"))
+        };
+        let internal = match (
+            event.get_i64(FieldId::DestinationPort),
+            event.get(FieldId::DestinationIp).and_then(|v| v.as_ip()),
+        ) {
+            (Some(port), Some(ip)) if is_private(ip) && !inbound() => Some((ip, port)),
+            _ => None,
+        };
+        let zone_transfer = is_zone_transfer(event);
+        let recon_tool = event.category.category == Some("process_creation")
+            && event.get_str(FieldId::Image).is_some_and(|image| {
+                let name = basename(image);
+                RECON_TOOLS.iter().any(|t| t.eq_ignore_ascii_case(name))
+            });
+        if internal.is_none() && !zone_transfer && !recon_tool {
+            return;
+        }
+        let Some(key) = source_key(event, host_side, source_ip) else {
+            return;
+        };
+        let record = |kind, summary| FollowOn {
+            time: event.device_time(),
+            kind,
+            summary,
+            origin: event.origin.clone(),
+        };
+        if let Some((destination, port)) = internal {
+            if let Some(entry) = self.entry(key.clone()) {
                 if entry.ports.len() < PORTS_PER_SOURCE {
                     entry.ports.insert((destination, port));
                 }
-                if let Some((port, service)) = LATERAL_PORTS.iter().find(|(p, _)| *p == port) {
-                    let image = event.get_str(FieldId::Image).map(basename).unwrap_or("");
-                    let summary = format!("{service} connection to {destination}:{port} {image}")
-                        .trim_end()
-                        .to_string();
-                    self.add(
-                        key.clone(),
-                        FollowOn {
-                            time: event.device_time(),
-                            kind: FollowOnKind::Lateral {
-                                port: *port,
-                                service,
-                            },
-                            summary,
-                            origin: event.origin.clone(),
-                        },
-                    );
-                }
+            }
+            if let Some((port, service)) = LATERAL_PORTS.iter().find(|(p, _)| *p == port) {
+                let image = event.get_str(FieldId::Image).map(basename).unwrap_or("");
+                let summary = format!("{service} connection to {destination}:{port} {image}");
+                let kind = FollowOnKind::Lateral {
+                    port: *port,
+                    service,
+                };
+                self.add(key.clone(), record(kind, summary.trim_end().to_string()));
             }
         }
-        if let Some(kind) = event.get(FieldId::DnsQueryType).map(|v| v.to_string()) {
-            if matches!(
-                kind.to_ascii_uppercase().as_str(),
-                "AXFR" | "IXFR" | "252" | "251"
-            ) {
-                let name = event.get_str(FieldId::DnsQuery).unwrap_or("?");
-                self.add(
-                    key.clone(),
-                    FollowOn {
-                        time: event.device_time(),
-                        kind: FollowOnKind::ZoneTransfer,
-                        summary: format!("zone transfer ({kind}) of {name}"),
-                        origin: event.origin.clone(),
-                    },
-                );
-            }
+        if zone_transfer {
+            let kind = event.get(FieldId::DnsQueryType).map(|v| v.to_string());
+            let name = event.get_str(FieldId::DnsQuery).unwrap_or("?");
+            let summary = format!("zone transfer ({}) of {name}", kind.unwrap_or_default());
+            self.add(key.clone(), record(FollowOnKind::ZoneTransfer, summary));
         }
-        if category == Some("process_creation") {
-            if let Some(image) = event.get_str(FieldId::Image) {
-                let name = basename(image).to_ascii_lowercase();
-                if RECON_TOOLS.contains(&name.as_str()) {
-                    let command = event.get_str(FieldId::CommandLine).unwrap_or(image);
-                    let command: String = command.chars().take(200).collect();
-                    self.add(
-                        key,
-                        FollowOn {
-                            time: event.device_time(),
-                            kind: FollowOnKind::ReconTool,
-                            summary: format!("reconnaissance tool: {command}"),
-                            origin: event.origin.clone(),
-                        },
-                    );
-                }
-            }
+        if recon_tool {
+            let image = event.get_str(FieldId::Image).unwrap_or("");
+            let command = event.get_str(FieldId::CommandLine).unwrap_or(image);
+            let command: String = command.chars().take(200).collect();
+            let summary = format!("reconnaissance tool: {command}");
+            self.add(key, record(FollowOnKind::ReconTool, summary));
         }
     }
 
     pub fn merge(&mut self, other: FollowOnCollector) {
         for (key, record) in other.sources {
-            let entry = self.sources.entry(key).or_default();
+            let Some(entry) = self.entry(key) else {
+                continue;
+            };
             for r in record.records {
                 if entry.records.len() < PER_SOURCE {
                     entry.records.push(r);
@@ -209,7 +224,9 @@ impl FollowOnCollector {
             }
         }
         for (ip, host) in other.host_ips {
-            self.host_ips.entry(ip).or_insert(host);
+            if self.host_ips.len() < SOURCES {
+                self.host_ips.entry(ip).or_insert(host);
+            }
         }
     }
 

@@ -69,7 +69,7 @@ impl Playbook {
     }
 
     pub fn guide(&self, offense: &Offense, report: &Report, context: &Context) -> Guidance {
-        let facts = |key: &str| self.facts(key, offense, report, context);
+        let facts = |key: &str| self.facts(key, offense, context);
         let fill = |steps: &[Step]| -> Vec<Filled> {
             steps
                 .iter()
@@ -110,13 +110,7 @@ impl Playbook {
         }
     }
 
-    fn facts(
-        &self,
-        key: &str,
-        offense: &Offense,
-        report: &Report,
-        context: &Context,
-    ) -> Vec<String> {
+    fn facts(&self, key: &str, offense: &Offense, context: &Context) -> Vec<String> {
         let policy = &context.policy;
         let mut out = Vec::new();
         match key {
@@ -225,7 +219,6 @@ impl Playbook {
                         list(offense.targets.iter().cloned(), 10)
                     ));
                 }
-                let _ = report;
             }
             "business" => {
                 out.push(format!(

@@ -158,20 +158,16 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         dropped += consumer.dropped;
     }
     // Reader threads finish in any order: sort so that the report does not depend on it.
-    alerts.sort_by(|a, b| {
+    let order = |a: &Alert| {
+        let origin = &a.evidence[0].origin;
         (
             a.time,
-            &a.evidence[0].origin.file,
-            a.evidence[0].origin.to_string(),
-            &a.rule.id,
+            origin.file.clone(),
+            origin.position,
+            a.rule.id.clone(),
         )
-            .cmp(&(
-                b.time,
-                &b.evidence[0].origin.file,
-                b.evidence[0].origin.to_string(),
-                &b.rule.id,
-            ))
-    });
+    };
+    alerts.sort_by_cached_key(order);
     let report = whoiswatch_triage::triage(alerts, &context, &Options { now }, Some(&follow_on));
     let guidance: Vec<_> = report
         .offenses

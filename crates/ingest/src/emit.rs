@@ -14,6 +14,12 @@ use crate::summary::FileSummary;
 pub trait Consumer {
     fn event(&mut self, event: Event);
     fn error(&mut self, error: &ParseError);
+    /// Input `index` (its position in the list given to [`crate::read_all`]) starts;
+    /// its events follow, then [`Consumer::end_input`].
+    fn begin_input(&mut self, _index: usize) {}
+    /// Every event of input `index` has been delivered. Consumers that must give the same answer
+    /// whatever the number of threads merge their per-input results in index order.
+    fn end_input(&mut self, _index: usize) {}
 }
 
 /// The run was stopped: strict mode met an error.

@@ -316,8 +316,10 @@ where
                         let Some(input) = inputs.get(index) else {
                             break;
                         };
+                        consumer.begin_input(index);
                         let (summaries, stop) =
                             read_guarded(input, options, &mut consumer, evtx_threads);
+                        consumer.end_input(index);
                         results
                             .lock()
                             .expect("no worker panics holding it")

@@ -51,6 +51,31 @@ Exit codes: as for `events`; rules that cannot be loaded are listed and skipped
     Rules(RulesCommand),
     /// Print the canonical fields, their aliases and types (the source of docs/schema.md).
     Fields,
+    /// Run an IBM QRadar AQL query over logs (docs/query.md).
+    #[command(
+        override_usage = "whoiswatch query [OPTIONS] <AQL> <PATHS>...\n       \
+                          whoiswatch query [OPTIONS] --file <QUERY.aql> <PATHS>...\n       \
+                          whoiswatch query --explain <AQL>",
+        after_help = "\
+Examples:
+  whoiswatch query --file content/queries/t1596_002_whois.aql --now latest examples/
+  whoiswatch query \"SELECT sourceip, COUNT(*) AS n FROM events WHERE destinationport = 43
+                   GROUP BY sourceip ORDER BY n DESC LIMIT 10\" logs/
+  whoiswatch query -o csv \"SELECT * FROM events WHERE LOWER(username) = 'admin'\" logs/
+  whoiswatch query --reference-set Analysts=analysts.txt \\
+      \"SELECT username FROM events WHERE NOT REFERENCESETCONTAINS('Analysts', username)\" logs/
+  whoiswatch query --explain --file rule.aql       check a query without running it
+
+Time: a time clause (LAST 24 HOURS, START '…' STOP '…') is measured against --now
+(default: the clock). Without a time clause every event is read.
+
+Exit codes:
+  0  the query ran (or, with --explain, is valid)
+  1  an input could not be read at all
+  2  the query is invalid, or bad arguments
+  3  --strict stopped at the first malformed record"
+    )]
+    Query(QueryArgs),
 }
 
 #[derive(Args, Debug)]
@@ -59,6 +84,13 @@ pub struct InputArgs {
     /// are opened; the format of each file is sniffed.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How inputs are read (everything but the paths).
+#[derive(Args, Debug)]
+pub struct ReadArgs {
     /// Read every file as this format instead of sniffing.
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(whoiswatch_ingest::Format::NAMES))]
     pub format: Option<String>,
@@ -80,6 +112,48 @@ pub struct InputArgs {
     /// Print no per-record error lines (the summary still counts them).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct QueryArgs {
+    /// The query (unless --file is given), then files, directories or `-` for stdin.
+    #[arg(value_name = "AQL_AND_PATHS")]
+    pub positional: Vec<String>,
+    /// Read the query from this file.
+    #[arg(long, short)]
+    pub file: Option<PathBuf>,
+    /// The instant time clauses and NOW() are measured from: ISO 8601, epoch
+    /// milliseconds, or `latest` for the newest event's starttime.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// How to print rows (default: table on a terminal, ndjson otherwise).
+    #[arg(long, short, value_enum)]
+    pub output: Option<QueryOutput>,
+    /// Parse and plan only: print the plan and how each field resolved.
+    #[arg(long)]
+    pub explain: bool,
+    /// A reference set for REFERENCESETCONTAINS: NAME=FILE, one value a line.
+    #[arg(long, value_name = "NAME=FILE")]
+    pub reference_set: Vec<String>,
+    /// A reference map for REFERENCEMAP: NAME=FILE, CSV `key,value`.
+    #[arg(long, value_name = "NAME=FILE")]
+    pub reference_map: Vec<String>,
+    /// A reference table for REFERENCETABLE: NAME=FILE, CSV with a header; the first
+    /// column is the key.
+    #[arg(long, value_name = "NAME=FILE")]
+    pub reference_table: Vec<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryOutput {
+    Table,
+    Csv,
+    Json,
+    Ndjson,
+    /// Only the summary.
+    None,
 }
 
 #[derive(Args, Debug)]

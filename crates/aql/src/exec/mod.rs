@@ -78,7 +78,7 @@ pub struct Executor<'p> {
 }
 
 impl<'p> Executor<'p> {
-    pub fn new(plan: &'p Plan, env: Env<'p>, sink: Box<dyn RowSink + Send + 'p>) -> Self {
+    pub fn new(plan: &'p Plan, env: Env<'p>, sink: &'p mut (dyn RowSink + Send)) -> Self {
         let window = plan.time.as_ref().map(|t| t.window(env.now_millis));
         Executor {
             plan,
@@ -146,7 +146,7 @@ struct Batch {
 
 struct Merger<'p> {
     plan: &'p Plan,
-    sink: Box<dyn RowSink + Send + 'p>,
+    sink: &'p mut (dyn RowSink + Send),
     /// The next input to apply; its rows may be written as they come.
     next: usize,
     pending: BTreeMap<usize, Batch>,

@@ -106,8 +106,8 @@ fn resolve_fields(names: &[String]) -> Vec<(String, FieldName)> {
 }
 
 pub fn run(args: &EventsArgs) -> anyhow::Result<u8> {
-    let options = options(&args.input)?;
-    let (inputs, listing_failed) = inputs(&args.input);
+    let options = options(&args.input.read)?;
+    let (inputs, listing_failed) = inputs(&args.input.paths);
     let chosen = resolve_fields(&args.fields);
     let default_table: Vec<String> = DEFAULT_TABLE_FIELDS.iter().map(|s| s.to_string()).collect();
     let table_fields = if chosen.is_empty() {
@@ -125,7 +125,7 @@ pub fn run(args: &EventsArgs) -> anyhow::Result<u8> {
         shared: &shared,
         rows: Vec::new(),
         dropped_rows: 0,
-        errors: ErrorPrinter::new(args.input.quiet),
+        errors: ErrorPrinter::new(args.input.read.quiet),
         table_fields: &table_fields,
     });
     let mut table = Table::new(

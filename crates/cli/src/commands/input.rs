@@ -6,12 +6,12 @@ use std::sync::Arc;
 use anyhow::Context;
 use whoiswatch_ingest::{ErrorKind, Format, Input, Options, ParseError, RunSummary};
 
-use crate::args::InputArgs;
+use crate::args::ReadArgs;
 
 /// Error lines printed per file and reason before the rest are only counted.
 const ERROR_LINES_PER_REASON: u32 = 5;
 
-pub fn options(args: &InputArgs) -> anyhow::Result<Options> {
+pub fn options(args: &ReadArgs) -> anyhow::Result<Options> {
     let mut options = Options {
         strict: args.strict,
         max_record_bytes: args.max_record_bytes,
@@ -33,8 +33,8 @@ pub fn options(args: &InputArgs) -> anyhow::Result<Options> {
 }
 
 /// Inputs from paths; directories that cannot be listed are reported and skipped.
-pub fn inputs(args: &InputArgs) -> (Vec<Input>, bool) {
-    let (inputs, errors) = whoiswatch_ingest::expand_inputs(&args.paths);
+pub fn inputs(paths: &[std::path::PathBuf]) -> (Vec<Input>, bool) {
+    let (inputs, errors) = whoiswatch_ingest::expand_inputs(paths);
     for (path, error) in &errors {
         eprintln!("{}: cannot list directory: {error}", path.display());
     }

@@ -3,6 +3,7 @@
 mod events;
 mod fields;
 mod input;
+mod query;
 mod rules;
 mod scan;
 
@@ -15,5 +16,6 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Fields => fields::run(),
         Command::Scan(args) => scan::run(&args),
         Command::Rules(RulesCommand::Check(args)) => rules::check(&args),
+        Command::Query(args) => query::run(&args),
     }
 }

@@ -105,7 +105,7 @@ fn now(arg: Option<&str>) -> anyhow::Result<Timestamp> {
 }
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
-    let options = options(&args.input)?;
+    let options = options(&args.input.read)?;
     let now = now(args.now.as_deref())?;
     let context = match context(args.config.as_deref())? {
         Ok(context) => context,
@@ -135,7 +135,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         );
     }
     let infos = rule_infos(&set);
-    let (inputs, listing_failed) = inputs(&args.input);
+    let (inputs, listing_failed) = inputs(&args.input.paths);
     let (summary, consumers) = whoiswatch_ingest::read_all(&inputs, &options, || ScanConsumer {
         rules: &infos,
         scanner: set.scanner(),
@@ -143,7 +143,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         dropped: 0,
         per_rule: vec![0; set.len()],
         follow_on: FollowOnCollector::default(),
-        errors: ErrorPrinter::new(args.input.quiet),
+        errors: ErrorPrinter::new(args.input.read.quiet),
     });
     let mut per_rule = vec![0u64; set.len()];
     let mut alerts = Vec::new();

@@ -19,8 +19,9 @@ pub enum Native {
     IsCreEvent,
     HasOffense,
     DomainId,
-    /// A QRadar internal (qid, category, magnitude …): NULL.
-    NoData,
+    /// A QRadar internal (qid, category, magnitude …): NULL unless the event carries it
+    /// (a QRadar export).
+    NoData(&'static str),
 }
 
 const NO_DATA: &[&str] = &[
@@ -69,9 +70,24 @@ impl Native {
             "iscreevent" => Native::IsCreEvent,
             "hasoffense" => Native::HasOffense,
             "domainid" => Native::DomainId,
-            other if NO_DATA.contains(&other) => Native::NoData,
-            _ => return None,
+            other => match NO_DATA.iter().find(|n| **n == other) {
+                Some(name) => Native::NoData(name),
+                None => return None,
+            },
         })
+    }
+
+    /// The lower-case QRadar name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Native::EventCount => "eventcount",
+            Native::EndTime => "endtime",
+            Native::EventDirection => "eventdirection",
+            Native::IsCreEvent => "iscreevent",
+            Native::HasOffense => "hasoffense",
+            Native::DomainId => "domainid",
+            Native::NoData(name) => name,
+        }
     }
 
     pub fn describe(self) -> &'static str {
@@ -82,11 +98,16 @@ impl Native {
             Native::IsCreEvent => "native: true for Custom Rule Engine events",
             Native::HasOffense => "native: false (no offenses over files)",
             Native::DomainId => "native: 0 (the default domain)",
-            Native::NoData => "native QRadar field with no value in logs: NULL",
+            Native::NoData(_) => "native QRadar field with no value in logs: NULL unless the event carries it",
         }
     }
 
-    pub fn value(self, event: &Event) -> Datum<'static> {
+    /// The value for `event`: what the event itself carries under the native name (a
+    /// QRadar export), else the derived value.
+    pub fn value(self, event: &Event) -> Datum<'_> {
+        if let Some(value) = event.get_extra(self.name()) {
+            return Datum::from_value(value);
+        }
         match self {
             Native::EventCount => Datum::Integer(1),
             Native::EndTime => event
@@ -109,7 +130,7 @@ impl Native {
             }
             Native::HasOffense => Datum::Boolean(false),
             Native::DomainId => Datum::Integer(0),
-            Native::NoData => Datum::Null,
+            Native::NoData(_) => Datum::Null,
         }
     }
 }

@@ -810,7 +810,7 @@ impl Planner<'_> {
                 Native::EventCount | Native::EndTime | Native::DomainId => Ty::Number,
                 Native::EventDirection => Ty::Text,
                 Native::IsCreEvent | Native::HasOffense => Ty::Boolean,
-                Native::NoData => Ty::Any,
+                Native::NoData(_) => Ty::Any,
             },
             Compiled::Field(_) | Compiled::First(_) | Compiled::Case { .. } => Ty::Any,
             Compiled::Aggregate(index) => match self.aggregates.get(*index).map(|a| a.function) {

@@ -196,6 +196,11 @@ impl Event {
     /// Log source type id (`devicetype`): an explicit one (QRadar exports) or the parser's.
     pub fn device_type(&self) -> i64 {
         self.get_i64(FieldId::DeviceType)
+            .or_else(|| {
+                self.get_str(FieldId::LogSourceTypeName)
+                    .and_then(LogSourceType::by_name)
+                    .map(|t| t.id)
+            })
             .unwrap_or(self.source_type.id)
     }
 

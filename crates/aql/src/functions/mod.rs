@@ -124,7 +124,8 @@ registry! {
     "REPLACEFIRST" => Scalar::ReplaceFirst, 3, 3, false, "REPLACEFIRST('regex', 'replacement', text)",
         "The first match of the regular expression replaced.";
     "STR" => Scalar::Str, 1, 1, false, "STR(x)", "The value as text.";
-    "LONG" => Scalar::Long, 1, 1, false, "LONG(x)", "The value as an integer (NULL when it is not a number).";
+    "LONG" => Scalar::Long, 1, 1, false, "LONG(x)",
+        "The value as an integer; an IPv4 address as its 32-bit number (NULL when neither).";
     "DOUBLE" => Scalar::Double, 1, 1, false, "DOUBLE(x)", "The value as a floating-point number.";
     "BASE64" => Scalar::Base64, 1, 1, false, "BASE64(x)", "The value's UTF-8 bytes in Base64.";
     "UTF8" => Scalar::Utf8, 1, 1, false, "UTF8(payload)", "The payload as text (payloads are already text here).";
@@ -136,6 +137,7 @@ registry! {
     "LOGSOURCEGROUPNAME" => Scalar::LogSourceGroupName, 1, 1, true, "LOGSOURCEGROUPNAME(devicegrouplist)",
         "No log source groups are defined over files: NULL.";
     "QIDNAME" => Scalar::QidName, 1, 1, true, "QIDNAME(qid)", "No QID map over files: NULL.";
+    "QIDDESCRIPTION" => Scalar::QidName, 1, 1, true, "QIDDESCRIPTION(qid)", "No QID map over files: NULL.";
     "CATEGORYNAME" => Scalar::CategoryName, 1, 1, true, "CATEGORYNAME(category)", "No category map over files: NULL.";
     "PROTOCOLNAME" => Scalar::ProtocolName, 1, 1, false, "PROTOCOLNAME(protocolid)",
         "IANA protocol name of the number (6 → TCP.tcp.ip, 17 → UDP.udp.ip …).";

@@ -113,7 +113,10 @@ pub fn call<'a>(
             Datum::text(replaced.into_owned())
         }
         Scalar::Str => text(0).map_or(Datum::Null, |t| Datum::text(t.into_owned())),
-        Scalar::Long => int(0).map_or(Datum::Null, Datum::Integer),
+        Scalar::Long => match &args[0] {
+            Datum::Ip(std::net::IpAddr::V4(ip)) => Datum::Integer(i64::from(u32::from(*ip))),
+            _ => int(0).map_or(Datum::Null, Datum::Integer),
+        },
         Scalar::Double => args[0].as_f64().map_or(Datum::Null, Datum::Float),
         Scalar::Base64 => text(0).map_or(Datum::Null, |t| Datum::text(base64(t.as_bytes()))),
         Scalar::Utf8 => args.swap_remove(0),

@@ -98,7 +98,9 @@ impl Native {
             Native::IsCreEvent => "native: true for Custom Rule Engine events",
             Native::HasOffense => "native: false (no offenses over files)",
             Native::DomainId => "native: 0 (the default domain)",
-            Native::NoData(_) => "native QRadar field with no value in logs: NULL unless the event carries it",
+            Native::NoData(_) => {
+                "native QRadar field with no value in logs: NULL unless the event carries it"
+            }
         }
     }
 

@@ -48,7 +48,8 @@ fn kind_name(kind: ErrorKind) -> &'static str {
 
 impl Runner {
     fn fail(&mut self, line: usize, message: String) {
-        self.failures.push(format!("{}:{line}: {message}", self.file));
+        self.failures
+            .push(format!("{}:{line}: {message}", self.file));
     }
 
     fn block(&mut self, line: usize, header: &str, body: &[&str]) {
@@ -120,7 +121,10 @@ impl Runner {
                 }
             } else if let Some(note) = text.strip_prefix("note: ") {
                 if !plan.notes.iter().any(|n| n.contains(note)) {
-                    self.fail(line, format!("no note containing {note:?} in {:?}", plan.notes));
+                    self.fail(
+                        line,
+                        format!("no note containing {note:?} in {:?}", plan.notes),
+                    );
                 }
             } else {
                 rows.push(text.to_string());
@@ -137,7 +141,10 @@ impl Runner {
         let single = render(single);
         if let Some(count) = count {
             if single.len() != count {
-                self.fail(line, format!("{query}\n  expected {count} rows, got {}", single.len()));
+                self.fail(
+                    line,
+                    format!("{query}\n  expected {count} rows, got {}", single.len()),
+                );
             }
             return;
         }
@@ -179,9 +186,14 @@ impl Runner {
             Err(e) => {
                 let (l, c) = e.line_column(&query);
                 let got = format!("{} {l}:{c} {}", kind_name(e.kind), e.message);
-                if kind_name(e.kind) != kind || format!("{l}:{c}") != place || !e.message.contains(text)
+                if kind_name(e.kind) != kind
+                    || format!("{l}:{c}") != place
+                    || !e.message.contains(text)
                 {
-                    self.fail(line, format!("{query}\n  expected {expected}\n  got      {got}"));
+                    self.fail(
+                        line,
+                        format!("{query}\n  expected {expected}\n  got      {got}"),
+                    );
                 }
                 let rendered = e.render("q", &query);
                 if !rendered.contains('^') {
@@ -240,7 +252,12 @@ fn case_files() {
         total += cases;
         failures.extend(failed);
     }
-    assert!(failures.is_empty(), "{} failing:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
     assert!(total >= 80, "only {total} cases in {}", dir.display());
     eprintln!("{total} AQL cases in {} files passed", files.len());
 }

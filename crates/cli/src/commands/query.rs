@@ -199,7 +199,7 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     let plan = match whoiswatch_aql::compile(&text, &reference) {
         Ok(plan) => plan,
         Err(error) => {
-            eprint!("{}", error.render(&name, &text));
+            eprintln!("{}", error.render(&name, &text));
             return Ok(INVALID_QUERY);
         }
     };

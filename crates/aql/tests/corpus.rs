@@ -84,3 +84,22 @@ fn public_queries_parse_or_fail_clearly() {
     assert!(valid + invalid >= 50, "{valid} valid + {invalid} invalid");
     eprintln!("corpus: {valid} valid queries planned, {invalid} invalid ones failed clearly");
 }
+
+#[test]
+fn the_reference_document_lists_every_function() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/query.md"),
+    )
+    .unwrap();
+    let table = whoiswatch_aql::functions::functions_markdown();
+    assert!(
+        doc.contains(&table),
+        "docs/query.md must contain this function table:\n{table}"
+    );
+}
+
+#[test]
+#[ignore = "prints the function table for docs/query.md"]
+fn print_function_table() {
+    print!("{}", whoiswatch_aql::functions::functions_markdown());
+}

@@ -157,6 +157,25 @@ pub fn lookup(name: &str) -> Option<&'static FunctionInfo> {
     FUNCTIONS.iter().find(|f| f.name.eq_ignore_ascii_case(name))
 }
 
+/// The function table of docs/query.md (a test keeps the document equal to it).
+pub fn functions_markdown() -> String {
+    let mut out = String::from("| function | kind | signature | what it returns |\n|---|---|---|---|\n");
+    for info in FUNCTIONS {
+        let kind = match info.function {
+            Function::Aggregate(_) => "aggregate",
+            Function::Scalar(_) if info.no_data => "no data over files",
+            Function::Scalar(_) => "scalar",
+        };
+        out.push_str(&format!(
+            "| `{}` | {kind} | `{}` | {} |\n",
+            info.name,
+            info.signature.replace('|', "\\|"),
+            info.doc
+        ));
+    }
+    out
+}
+
 /// Names close to an unknown one, for "did you mean".
 pub fn suggest(name: &str) -> Option<&'static str> {
     let upper = name.to_ascii_uppercase();

@@ -87,10 +87,9 @@ fn public_queries_parse_or_fail_clearly() {
 
 #[test]
 fn the_reference_document_lists_every_function() {
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/query.md"),
-    )
-    .unwrap();
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/query.md"))
+            .unwrap();
     let table = whoiswatch_aql::functions::functions_markdown();
     assert!(
         doc.contains(&table),

@@ -159,7 +159,8 @@ pub fn lookup(name: &str) -> Option<&'static FunctionInfo> {
 
 /// The function table of docs/query.md (a test keeps the document equal to it).
 pub fn functions_markdown() -> String {
-    let mut out = String::from("| function | kind | signature | what it returns |\n|---|---|---|---|\n");
+    let mut out =
+        String::from("| function | kind | signature | what it returns |\n|---|---|---|---|\n");
     for info in FUNCTIONS {
         let kind = match info.function {
             Function::Aggregate(_) => "aggregate",

@@ -46,14 +46,20 @@ impl std::fmt::Display for Origin {
 ///
 /// Canonical fields live in a short vector keyed by [`FieldId`]; everything else in a
 /// list of extra fields under the name the record used. Events have tens of fields, so a
-/// linear scan beats hashing.
+/// linear scan beats hashing; a bit per field id answers "is it there?" without one.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub source_type: &'static LogSourceType,
     pub category: Category,
     pub origin: Origin,
     fields: Vec<(FieldId, Value)>,
+    /// Bit `id` is set when `fields` holds `id`.
+    present: u64,
     extra: Vec<(Box<str>, Value)>,
+}
+
+fn bit(id: FieldId) -> u64 {
+    1 << (id as u8)
 }
 
 impl Event {
@@ -63,11 +69,15 @@ impl Event {
             category,
             origin,
             fields: Vec::with_capacity(16),
+            present: 0,
             extra: Vec::new(),
         }
     }
 
     pub fn get(&self, id: FieldId) -> Option<&Value> {
+        if self.present & bit(id) == 0 {
+            return None;
+        }
         self.fields.iter().find(|(f, _)| *f == id).map(|(_, v)| v)
     }
 
@@ -122,24 +132,33 @@ impl Event {
 
     /// Set a canonical field, replacing any earlier value.
     pub fn set(&mut self, id: FieldId, value: Value) {
-        match self.fields.iter_mut().find(|(f, _)| *f == id) {
-            Some(slot) => slot.1 = value,
-            None => self.fields.push((id, value)),
+        if self.present & bit(id) != 0 {
+            if let Some(slot) = self.fields.iter_mut().find(|(f, _)| *f == id) {
+                slot.1 = value;
+                return;
+            }
         }
+        self.fields.push((id, value));
+        self.present |= bit(id);
     }
 
     /// Set a canonical field unless it already has a value.
     pub fn set_default(&mut self, id: FieldId, value: Value) {
-        if self.get(id).is_none() {
+        if self.present & bit(id) == 0 {
             self.fields.push((id, value));
+            self.present |= bit(id);
         }
     }
 
     pub fn has(&self, id: FieldId) -> bool {
-        self.fields.iter().any(|(f, _)| *f == id)
+        self.present & bit(id) != 0
     }
 
     pub fn remove(&mut self, id: FieldId) -> Option<Value> {
+        if self.present & bit(id) == 0 {
+            return None;
+        }
+        self.present &= !bit(id);
         let index = self.fields.iter().position(|(f, _)| *f == id)?;
         Some(self.fields.swap_remove(index).1)
     }
@@ -246,6 +265,26 @@ mod tests {
                 position: Position::Line(1),
             },
         )
+    }
+
+    #[test]
+    fn presence_bits_follow_set_and_remove() {
+        assert!(
+            crate::field::FIELDS.len() <= 64,
+            "one presence bit per field id"
+        );
+        let mut e = event();
+        assert!(!e.has(FieldId::Image));
+        e.set_default(FieldId::Image, Value::text("a"));
+        e.set_default(FieldId::Image, Value::text("b"));
+        e.set(FieldId::CommandLine, Value::text("c"));
+        assert_eq!(e.get_str(FieldId::Image), Some("a"));
+        assert_eq!(e.remove(FieldId::Image), Some(Value::text("a")));
+        assert!(!e.has(FieldId::Image) && e.get(FieldId::Image).is_none());
+        assert_eq!(e.remove(FieldId::Image), None);
+        e.set(FieldId::Image, Value::text("d"));
+        assert_eq!(e.get_str(FieldId::Image), Some("d"));
+        assert_eq!(e.fields().count(), 2);
     }
 
     #[test]

@@ -184,6 +184,34 @@ fn set_members(event: &mut Event, object: &Json<'_>, skip: &[&str], only_new: bo
     flatten_typed(event, object, &mut String::new(), skip, only_new);
 }
 
+thread_local! {
+    static TOP_KEYS: std::cell::RefCell<Vec<(Box<str>, Option<FieldId>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The registry's answer for a key. Top-level keys are remembered by position: the
+/// lines of one source repeat the same keys in the same order, so most lookups are one
+/// string comparison.
+fn lookup_key(top: bool, index: usize, key: &str) -> Option<FieldId> {
+    if !top || index >= 64 {
+        return whoiswatch_event::registry::lookup(key);
+    }
+    TOP_KEYS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some((known, id)) = cache.get(index) {
+            if known.as_ref() == key {
+                return *id;
+            }
+        }
+        let id = whoiswatch_event::registry::lookup(key);
+        if cache.len() <= index {
+            cache.resize(index + 1, (Box::from(""), None));
+        }
+        cache[index] = (key.into(), id);
+        id
+    })
+}
+
 fn flatten_typed(
     event: &mut Event,
     value: &Json<'_>,
@@ -191,7 +219,7 @@ fn flatten_typed(
     skip: &[&str],
     only_new: bool,
 ) {
-    for (key, item) in value.members() {
+    for (index, (key, item)) in value.members().iter().enumerate() {
         let length = prefix.len();
         if !prefix.is_empty() {
             prefix.push('.');
@@ -204,7 +232,7 @@ fn flatten_typed(
         match item {
             Json::Object(_) => flatten_typed(event, item, prefix, skip, only_new),
             Json::Null => {}
-            _ => match whoiswatch_event::registry::lookup(prefix) {
+            _ => match lookup_key(length == 0, index, prefix) {
                 Some(id) if only_new && event.has(id) => {
                     event.push_extra(prefix.as_str(), json_value(item))
                 }

@@ -6,7 +6,7 @@
 //! `cargo bench -p whoiswatch-aql --bench query`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use whoiswatch_aql::{compile, Env, Executor, Owned};
+use whoiswatch_aql::{compile, Env, Owned};
 use whoiswatch_event::Event;
 use whoiswatch_ingest::{Consumer, Options, ParseError};
 use whoiswatch_reference::ReferenceData;
@@ -78,17 +78,7 @@ fn run(query: &str, events: &[Event], reference: &ReferenceData) -> u64 {
         now_millis: NOW,
         reference,
     };
-    {
-        let executor = Executor::new(&plan, env, &mut sink);
-        let mut worker = executor.worker();
-        worker.begin(0);
-        for event in events {
-            worker.push(event);
-        }
-        worker.end(0);
-        drop(worker);
-        executor.finish();
-    }
+    whoiswatch_aql::run(&plan, env, events, &mut sink);
     rows
 }
 

@@ -22,7 +22,7 @@ pub mod time_clause;
 pub use compiled::Env;
 pub use datum::{Datum, Owned};
 pub use error::{ErrorKind, QueryError, Span};
-pub use exec::{Executor, RowSink, Stats, Worker};
+pub use exec::{run, Executor, RowSink, Stats, Worker};
 pub use explain::explain;
 pub use parser::parse;
 pub use plan::{plan, Plan};

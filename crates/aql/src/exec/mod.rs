@@ -136,6 +136,25 @@ impl<'p> Executor<'p> {
     }
 }
 
+/// Run a plan over events on the calling thread, as one input: the whole executor for
+/// callers that already hold their events (tests, benchmarks, embedding).
+pub fn run<'p, 'e>(
+    plan: &'p Plan,
+    env: Env<'p>,
+    events: impl IntoIterator<Item = &'e Event>,
+    sink: &'p mut (dyn RowSink + Send),
+) -> Stats {
+    let executor = Executor::new(plan, env, sink);
+    let mut worker = executor.worker();
+    worker.begin(0);
+    for event in events {
+        worker.push(event);
+    }
+    worker.end(0);
+    drop(worker);
+    executor.finish()
+}
+
 /// One input's partial result.
 struct Batch {
     stats: Stats,

@@ -62,17 +62,7 @@ pub fn run_single(plan: &Plan, env: Env<'_>, events: &[Event]) -> (Vec<Vec<Strin
             .unwrap()
             .push(row.iter().map(cell).collect::<Vec<_>>())
     };
-    let stats = {
-        let executor = Executor::new(plan, env, &mut sink);
-        let mut worker = executor.worker();
-        worker.begin(0);
-        for event in events {
-            worker.push(event);
-        }
-        worker.end(0);
-        drop(worker);
-        executor.finish()
-    };
+    let stats = whoiswatch_aql::run(plan, env, events, &mut sink);
     (rows.into_inner().unwrap(), stats)
 }
 

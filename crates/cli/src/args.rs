@@ -42,6 +42,7 @@ Examples:
   whoiswatch scan --rules sigma/rules logs/        your own Sigma rules instead
   whoiswatch scan -r my-rules --with-builtin -o csv logs/ > alerts.csv
   whoiswatch scan -r rules --placeholder Admins=admins.txt logs/
+  whoiswatch scan --compare-seed examples/scenario/ what the seed's AQL would miss
 
 Exit codes: as for `events`; rules that cannot be loaded are listed and skipped
 (2 when none load).")]
@@ -220,6 +221,11 @@ pub struct ScanArgs {
     /// Judge allowlist expiry at this instant (ISO 8601) instead of the wall clock.
     #[arg(long)]
     pub now: Option<String>,
+    /// Also run the seed's QRadar query (content/queries/t1596_002_whois.aql) on the same
+    /// events and show, after the result, what the pack finds that the query misses and
+    /// the reverse. Its LAST 24 HOURS ends at --now, else at the newest event.
+    #[arg(long)]
+    pub compare_seed: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

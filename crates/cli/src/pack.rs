@@ -100,6 +100,9 @@ pub fn sources() -> Vec<(String, String)> {
         .collect()
 }
 
+/// The seed's QRadar query, verbatim (`content/queries/t1596_002_whois.aql`).
+pub const SEED_QUERY: &str = include_str!("../../../content/queries/t1596_002_whois.aql");
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -266,3 +266,61 @@ fn csv_and_html_reports() {
     assert!(html.contains("<svg"));
     assert!(!html.contains("<script src") && !html.contains("<link"));
 }
+
+/// The seed's QRadar query beside the pack on the same scenario: it returns the five
+/// TCP/43 events and nothing the pack misses; it misses test 2 (RDAP over HTTPS, from
+/// DNS, proxy and Zeek TLS), WHOIS client execution and `whois.arin.net` lookups.
+#[test]
+fn seed_query_side_by_side_shows_what_it_misses() {
+    let output = Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .args([
+            "scan",
+            "--config",
+            "config/example.yml",
+            "--now",
+            "2026-11-24T12:00:00Z",
+            "--compare-seed",
+            "--output",
+            "table",
+            "examples/scenario",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let part = &stdout[stdout
+        .find("Side by side with the seed's QRadar query")
+        .expect("the comparison follows the table")..];
+    for line in [
+        "window 2026-11-23T12:00:00Z .. 2026-11-24T12:00:00Z",
+        "seed query: 5 events;  whoiswatch: 31 alerts in 9 offenses, of which the seed query \
+         returns the events of 5 alerts in 4 offenses",
+        "10.1.7.7  tier 2, score 10: DNS Server Log of a WHOIS Server or RDAP Service Lookup ×6; \
+         Proxy Access to an RDAP or Web WHOIS Service ×7",
+        "10.20.0.31  suppressed, score 8: Zeek TLS Session to an RDAP or Web WHOIS Service ×2",
+        "ws-fin07: Command Line WHOIS or RDAP Lookup via PowerShell ×2; DNS Lookup of a WHOIS \
+         Server or RDAP Service ×2; PowerShell WHOIS or RDAP Lookup ×1",
+        "events the seed query returns that the pack does not alert on: none",
+    ] {
+        assert!(part.contains(line), "{line}\nnot in\n{part}");
+    }
+    // The same comparison from the seed query itself: five rows, all TCP/43.
+    let query = Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .args([
+            "query",
+            "--file",
+            "content/queries/t1596_002_whois.aql",
+            "--now",
+            "2026-11-24T12:00:00Z",
+            "-o",
+            "csv",
+            "examples/scenario",
+        ])
+        .output()
+        .unwrap();
+    let rows = String::from_utf8(query.stdout).unwrap();
+    assert_eq!(rows.lines().count(), 6, "{rows}");
+    assert!(!rows.contains("rdap"), "{rows}");
+}

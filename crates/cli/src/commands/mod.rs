@@ -6,6 +6,7 @@ mod input;
 mod query;
 mod rules;
 mod scan;
+mod seed_compare;
 
 use crate::args::{Cli, Command, RulesCommand};
 

@@ -14,6 +14,7 @@ use whoiswatch_triage::{Alert, Context, FollowOnCollector, Options, Playbook, Ru
 
 use super::input::{exit_code, inputs, options, ErrorPrinter};
 use super::rules::{load, load_options};
+use super::seed_compare::{compare, SeedMatches};
 use crate::args::{ScanArgs, ScanOutput};
 use crate::pack;
 
@@ -28,11 +29,20 @@ struct ScanConsumer<'r> {
     per_rule: Vec<u64>,
     follow_on: FollowOnCollector,
     errors: ErrorPrinter,
+    /// `--compare-seed`: the seed query's plan and what it accepted.
+    seed: Option<(
+        &'r whoiswatch_aql::Plan,
+        whoiswatch_aql::Env<'r>,
+        SeedMatches,
+    )>,
 }
 
 impl Consumer for ScanConsumer<'_> {
     fn event(&mut self, event: Event) {
         self.follow_on.observe(&event);
+        if let Some((plan, env, matches)) = &mut self.seed {
+            matches.observe(plan, env, &event);
+        }
         let hits = self.scanner.scan(&event);
         if hits.is_empty() {
             return;
@@ -135,6 +145,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         );
     }
     let infos = rule_infos(&set);
+    let reference = whoiswatch_reference::ReferenceData::default();
+    let seed_plan = if args.compare_seed {
+        Some(
+            whoiswatch_aql::compile(pack::SEED_QUERY, &reference)
+                .map_err(|e| anyhow::anyhow!(e.render("seed query", pack::SEED_QUERY)))?,
+        )
+    } else {
+        None
+    };
+    let seed_env = whoiswatch_aql::Env {
+        now_millis: now.millis(),
+        reference: &reference,
+    };
     let (inputs, listing_failed) = inputs(&args.input.paths);
     let (summary, consumers) = whoiswatch_ingest::read_all(&inputs, &options, || ScanConsumer {
         rules: &infos,
@@ -144,12 +167,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         per_rule: vec![0; set.len()],
         follow_on: FollowOnCollector::default(),
         errors: ErrorPrinter::new(args.input.read.quiet),
+        seed: seed_plan
+            .as_ref()
+            .map(|plan| (plan, seed_env, SeedMatches::default())),
     });
     let mut per_rule = vec![0u64; set.len()];
     let mut alerts = Vec::new();
     let mut follow_on = FollowOnCollector::default();
     let mut dropped = 0;
+    let mut seed_matches = SeedMatches::default();
     for consumer in consumers {
+        if let Some((_, _, matches)) = consumer.seed {
+            seed_matches.merge(matches);
+        }
         for (total, n) in per_rule.iter_mut().zip(&consumer.per_rule) {
             *total += n;
         }
@@ -208,6 +238,20 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         }
         ScanOutput::None => Ok(()),
     };
+    let written = written.and_then(|_| match &seed_plan {
+        Some(plan) => {
+            let now = args.now.as_ref().map(|_| now.millis());
+            let text = compare(plan, &seed_matches, now, &report);
+            // Beside a table it is part of the answer; beside machine output, a note.
+            if args.output == ScanOutput::Table {
+                out.write_all(text.as_bytes())
+            } else {
+                eprint!("{text}");
+                Ok(())
+            }
+        }
+        None => Ok(()),
+    });
     let _ = written.and_then(|_| out.flush());
     drop(out);
     crate::summary::print(&summary);

@@ -8,21 +8,25 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn scan(format: &str) -> (String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
+fn whoiswatch(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .args([
-            "scan",
-            "--config",
-            "config/example.yml",
-            "--now",
-            "2026-11-24T12:00:00Z",
-            "--output",
-            format,
-            "examples/scenario",
-        ])
+        .args(args)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+fn scan(format: &str) -> (String, String) {
+    let output = whoiswatch(&[
+        "scan",
+        "--config",
+        "config/example.yml",
+        "--now",
+        "2026-11-24T12:00:00Z",
+        "--output",
+        format,
+        "examples/scenario",
+    ]);
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(output.status.success(), "{stderr}");
     (String::from_utf8(output.stdout).unwrap(), stderr)
@@ -272,21 +276,17 @@ fn csv_and_html_reports() {
 /// DNS, proxy and Zeek TLS), WHOIS client execution and `whois.arin.net` lookups.
 #[test]
 fn seed_query_side_by_side_shows_what_it_misses() {
-    let output = Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .args([
-            "scan",
-            "--config",
-            "config/example.yml",
-            "--now",
-            "2026-11-24T12:00:00Z",
-            "--compare-seed",
-            "--output",
-            "table",
-            "examples/scenario",
-        ])
-        .output()
-        .unwrap();
+    let output = whoiswatch(&[
+        "scan",
+        "--config",
+        "config/example.yml",
+        "--now",
+        "2026-11-24T12:00:00Z",
+        "--compare-seed",
+        "--output",
+        "table",
+        "examples/scenario",
+    ]);
     assert!(output.status.success());
     let stdout = String::from_utf8(output.stdout).unwrap();
     let part = &stdout[stdout
@@ -306,20 +306,16 @@ fn seed_query_side_by_side_shows_what_it_misses() {
         assert!(part.contains(line), "{line}\nnot in\n{part}");
     }
     // The same comparison from the seed query itself: five rows, all TCP/43.
-    let query = Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .args([
-            "query",
-            "--file",
-            "content/queries/t1596_002_whois.aql",
-            "--now",
-            "2026-11-24T12:00:00Z",
-            "-o",
-            "csv",
-            "examples/scenario",
-        ])
-        .output()
-        .unwrap();
+    let query = whoiswatch(&[
+        "query",
+        "--file",
+        "content/queries/t1596_002_whois.aql",
+        "--now",
+        "2026-11-24T12:00:00Z",
+        "-o",
+        "csv",
+        "examples/scenario",
+    ]);
     let rows = String::from_utf8(query.stdout).unwrap();
     assert_eq!(rows.lines().count(), 6, "{rows}");
     assert!(!rows.contains("rdap"), "{rows}");

@@ -425,6 +425,15 @@ impl Parser {
         match word.to_ascii_uppercase().as_str() {
             "IN" => {
                 self.advance();
+                if let Token::Word(set) = self.peek() {
+                    if set.to_ascii_uppercase().replace('_', "") == "REFERENCESET" {
+                        let mut error = self.error("'(' after IN");
+                        error.message.push_str(
+                            "; AQL tests reference sets with REFERENCESETCONTAINS('set', value)",
+                        );
+                        return Err(error);
+                    }
+                }
                 self.expect(Token::LeftParen, "'(' after IN")?;
                 let list = self.expr_list()?;
                 let end = self.expect(Token::RightParen, "',' or ')' in the IN list")?;

@@ -255,6 +255,38 @@ impl Expr {
             ExprKind::Call { args, .. } => args.iter().collect(),
         }
     }
+
+    /// Sub-expressions, in order, to rewrite in place.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        match &mut self.kind {
+            ExprKind::Literal(_) | ExprKind::Name { .. } | ExprKind::Star => vec![],
+            ExprKind::TextSearch(_) => vec![],
+            ExprKind::Negate(e) | ExprKind::Not(e) | ExprKind::IsNull { expr: e, .. } => {
+                vec![e]
+            }
+            ExprKind::Binary { left, right, .. } => vec![left, right],
+            ExprKind::InList { expr, list, .. } => {
+                std::iter::once(expr.as_mut()).chain(list).collect()
+            }
+            ExprKind::Between {
+                expr, low, high, ..
+            } => vec![expr, low, high],
+            ExprKind::Like { expr, pattern, .. } | ExprKind::Matches { expr, pattern, .. } => {
+                vec![expr, pattern]
+            }
+            ExprKind::Case {
+                operand,
+                branches,
+                otherwise,
+            } => operand
+                .iter_mut()
+                .map(|e| e.as_mut())
+                .chain(branches.iter_mut().flat_map(|(w, t)| [w, t]))
+                .chain(otherwise.iter_mut().map(|e| e.as_mut()))
+                .collect(),
+            ExprKind::Call { args, .. } => args.iter_mut().collect(),
+        }
+    }
 }
 
 fn quote(text: &str, quote: char) -> String {

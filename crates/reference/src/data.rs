@@ -10,6 +10,7 @@ use std::net::IpAddr;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::csv::csv_fields;
 use crate::feed::FeedError;
 
 /// A value in canonical form: IP addresses are re-printed so that equal addresses are
@@ -43,48 +44,6 @@ fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
             let line = line.trim();
             !line.is_empty() && !line.starts_with('#')
         })
-}
-
-/// Split one CSV line (double quotes, doubled quotes inside).
-fn csv_fields(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut chars = line.chars().peekable();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.trim().is_empty() => {
-                field.clear();
-                quoted = true;
-                was_quoted = true;
-            }
-            (false, ',') => {
-                fields.push(if was_quoted {
-                    std::mem::take(&mut field)
-                } else {
-                    std::mem::take(&mut field).trim().to_string()
-                });
-                was_quoted = false;
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("a quoted field is not closed".into());
-    }
-    fields.push(if was_quoted {
-        field
-    } else {
-        field.trim().to_string()
-    });
-    Ok(fields)
 }
 
 impl ReferenceData {

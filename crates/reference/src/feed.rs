@@ -4,6 +4,7 @@
 
 use serde_json::Value as Json;
 
+use crate::csv::csv_fields;
 use crate::set::ReferenceSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,31 +105,6 @@ fn list(set: &mut ReferenceSet, text: &str) {
         };
         set.add(value, label);
     }
-}
-
-/// Split one CSV line: commas, double-quoted fields with `""` escapes.
-fn csv_fields(line: &str) -> Result<Vec<String>, String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                field.push('"');
-                chars.next();
-            }
-            ('"', true) => quoted = false,
-            ('"', false) if field.is_empty() => quoted = true,
-            (',', false) => fields.push(std::mem::take(&mut field)),
-            _ => field.push(c),
-        }
-    }
-    if quoted {
-        return Err("unterminated quoted field".into());
-    }
-    fields.push(field);
-    Ok(fields)
 }
 
 const VALUE_COLUMNS: &[&str] = &[

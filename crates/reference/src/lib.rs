@@ -4,6 +4,7 @@
 //! URLs and strings, read from plain lists, CSV, STIX 2.1 and MISP; and QRadar-style
 //! named reference sets, maps and tables ([`ReferenceData`]).
 
+mod csv;
 mod data;
 pub mod domain;
 mod feed;

@@ -117,6 +117,14 @@ impl Timestamp {
             .map(Timestamp)
     }
 
+    /// The wall clock (the Unix epoch if the clock is before it).
+    pub fn now() -> Timestamp {
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Timestamp(i64::try_from(since.as_nanos()).unwrap_or(i64::MAX))
+    }
+
     pub fn from_millis(millis: i64) -> Timestamp {
         Timestamp(millis.saturating_mul(1_000_000))
     }

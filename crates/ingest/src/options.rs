@@ -23,10 +23,6 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as i64)
-            .unwrap_or(0);
         Options {
             format: None,
             strict: false,
@@ -34,7 +30,7 @@ impl Default for Options {
             threads: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1),
-            reference_time: Timestamp(now),
+            reference_time: Timestamp::now(),
             day_first_dates: false,
         }
     }

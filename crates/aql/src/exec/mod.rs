@@ -66,7 +66,8 @@ impl Stats {
     }
 }
 
-/// Unordered rows are handed to the merger in chunks of this many.
+/// Unordered rows are offered to the merger every this many (an input still waiting
+/// for its turn keeps them and is asked again after as many more).
 const FLUSH_ROWS: usize = 256;
 
 pub struct Executor<'p> {
@@ -325,7 +326,7 @@ impl Worker<'_, '_> {
                 self.input_rows += 1;
                 if plan.order.is_empty() {
                     self.rows.push(row);
-                    if self.rows.len() >= FLUSH_ROWS {
+                    if self.rows.len().is_multiple_of(FLUSH_ROWS) {
                         self.flush();
                     }
                 } else {
@@ -382,6 +383,66 @@ impl Worker<'_, '_> {
         merger.submit(index, batch);
         if merger.plan.order.is_empty() && merger.plan.limit.is_some_and(|l| merger.emitted >= l) {
             self.exec.satisfied.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use whoiswatch_event::{Category, FieldId, LogSourceType, Origin, Position, Value};
+    use whoiswatch_reference::ReferenceData;
+
+    use super::*;
+
+    fn events(input: i64, n: i64) -> Vec<Event> {
+        (0..n)
+            .map(|i| {
+                let mut event = Event::new(
+                    &LogSourceType::JSON,
+                    Category::default(),
+                    Origin {
+                        file: "x".into(),
+                        position: Position::Line(i as u64),
+                    },
+                );
+                event.set(FieldId::SourcePort, Value::Integer(input * 10_000 + i));
+                event
+            })
+            .collect()
+    }
+
+    /// Input 1 is read first on one worker while input 0 streams on another: rows still
+    /// come out in input order, past several flushes, with and without a LIMIT.
+    #[test]
+    fn a_later_input_waits_for_its_turn() {
+        let reference = ReferenceData::default();
+        let env = Env {
+            now_millis: 0,
+            reference: &reference,
+        };
+        for (query, expected) in [
+            ("SELECT sourceport FROM events", 1200),
+            ("SELECT sourceport FROM events LIMIT 700", 700),
+        ] {
+            let plan = crate::compile(query, &reference).unwrap();
+            let rows = std::sync::Mutex::new(Vec::new());
+            let mut sink = |row: &[Owned]| rows.lock().unwrap().push(row[0].as_i64().unwrap());
+            let executor = Executor::new(&plan, env, &mut sink);
+            let (first, second) = (events(0, 600), events(1, 600));
+            let mut late = executor.worker();
+            let mut head = executor.worker();
+            late.begin(1);
+            second.iter().for_each(|e| late.push(e));
+            head.begin(0);
+            first.iter().for_each(|e| head.push(e));
+            head.end(0);
+            late.end(1);
+            drop((late, head));
+            let stats = executor.finish();
+            let rows = rows.into_inner().unwrap();
+            let want: Vec<i64> = (0..600).chain(10_000..10_600).take(expected).collect();
+            assert_eq!(rows, want, "{query}");
+            assert_eq!(stats.rows, expected as u64);
         }
     }
 }

@@ -72,17 +72,6 @@ pub struct Plan {
     pub query: Query,
 }
 
-impl Plan {
-    pub fn is_grouped(&self) -> bool {
-        matches!(self.shape, Shape::Groups { .. })
-    }
-
-    /// Whether the query reads the clock (a time clause, NOW(), PARSEDATETIME()).
-    pub fn uses_now(&self) -> bool {
-        self.time.is_some()
-    }
-}
-
 /// Plan a parsed query. Reference data is needed to check that the sets, maps and
 /// tables the query names were loaded.
 pub fn plan(query: Query, reference: &ReferenceData) -> Result<Plan, QueryError> {

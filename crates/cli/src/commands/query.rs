@@ -130,13 +130,6 @@ fn parse_now(text: &str) -> anyhow::Result<i64> {
         })
 }
 
-fn wall_clock() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 fn instant(millis: i64) -> String {
     Timestamp::from_millis(millis).to_string()
 }
@@ -206,10 +199,12 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
     let options = options(&args.read)?;
     let (inputs, listing_failed) = inputs(&paths);
     let now = match args.now.as_deref() {
-        Some("latest") if args.explain => wall_clock(),
-        Some("latest") => newest_event(&inputs, &options)?.unwrap_or_else(wall_clock),
+        Some("latest") if args.explain => Timestamp::now().millis(),
+        Some("latest") => {
+            newest_event(&inputs, &options)?.unwrap_or_else(|| Timestamp::now().millis())
+        }
         Some(text) => parse_now(text)?,
-        None => wall_clock(),
+        None => Timestamp::now().millis(),
     };
     if args.explain {
         let window = plan.time.as_ref().map(|t| t.window(now));

@@ -105,12 +105,7 @@ fn now(arg: Option<&str>) -> anyhow::Result<Timestamp> {
     match arg {
         Some(text) => whoiswatch_event::time::parse_iso8601(text)
             .with_context(|| format!("--now {text} is not an ISO 8601 time")),
-        None => {
-            let since = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap_or_default();
-            Ok(Timestamp(since.as_nanos() as i64))
-        }
+        None => Ok(Timestamp::now()),
     }
 }
 

@@ -185,7 +185,7 @@ fn set_members(event: &mut Event, object: &Json<'_>, skip: &[&str], only_new: bo
 }
 
 thread_local! {
-    static TOP_KEYS: std::cell::RefCell<Vec<(Box<str>, Option<FieldId>)>> =
+    static TOP_KEYS: std::cell::RefCell<Vec<(String, Option<FieldId>)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
@@ -199,15 +199,19 @@ fn lookup_key(top: bool, index: usize, key: &str) -> Option<FieldId> {
     TOP_KEYS.with(|cache| {
         let mut cache = cache.borrow_mut();
         if let Some((known, id)) = cache.get(index) {
-            if known.as_ref() == key {
+            if known == key {
                 return *id;
             }
         }
         let id = whoiswatch_event::registry::lookup(key);
         if cache.len() <= index {
-            cache.resize(index + 1, (Box::from(""), None));
+            cache.resize(index + 1, (String::new(), None));
         }
-        cache[index] = (key.into(), id);
+        // Reuse the slot's buffer: keys that vary by line do not allocate each time.
+        let slot = &mut cache[index];
+        slot.0.clear();
+        slot.0.push_str(key);
+        slot.1 = id;
         id
     })
 }

@@ -145,7 +145,7 @@ pub fn call<'a>(
         },
         Scalar::LogSourceTypeName => match (scope.event, int(0)) {
             (Some(event), Some(id)) if id == event.device_type() => {
-                Datum::text(event.log_source_type_name().to_string())
+                Datum::text(event.log_source_type_name())
             }
             (_, Some(id)) => LogSourceType::by_id(id).map_or(Datum::Null, |t| Datum::text(t.name)),
             _ => Datum::Null,

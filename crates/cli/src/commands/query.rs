@@ -6,7 +6,8 @@ use std::io::{BufWriter, IsTerminal, Stdout};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use whoiswatch_aql::{Env, Executor, Owned, Plan, RowSink, Stats, Worker};
+use whoiswatch_aql::time_clause::Window;
+use whoiswatch_aql::{Env, Executor, Owned, RowSink, Stats, Worker};
 use whoiswatch_event::{Event, Timestamp};
 use whoiswatch_ingest::{Consumer, Input, Options, ParseError};
 use whoiswatch_output::{RowFormat, RowWriter, MAX_TABLE_ROWS};
@@ -147,7 +148,7 @@ fn newest_event(inputs: &[Input], options: &Options) -> anyhow::Result<Option<i6
     Ok(consumers.into_iter().filter_map(|c| c.millis).max())
 }
 
-fn report(stats: &Stats, plan: &Plan, now: i64, explicit_now: bool) {
+fn report(stats: &Stats, window: Option<Window>, explicit_now: bool) {
     eprintln!(
         "query: {} events read, {} in the time window, {} matched, {} rows",
         stats.read, stats.in_window, stats.matched, stats.rows
@@ -155,12 +156,7 @@ fn report(stats: &Stats, plan: &Plan, now: i64, explicit_now: bool) {
     if stats.limit_reached {
         eprintln!("query: LIMIT reached; later events were read but not evaluated");
     }
-    if plan.time.is_some() && stats.read > 0 && stats.in_window == 0 {
-        let window = plan
-            .time
-            .as_ref()
-            .map(|t| t.window(now))
-            .expect("a time clause");
+    if let Some(window) = window.filter(|_| stats.read > 0 && stats.in_window == 0) {
         let newest = match stats.newest {
             Some(newest) => format!(
                 "the newest event's starttime is {}; try --now latest or --now {}",
@@ -206,8 +202,8 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         Some(text) => parse_now(text)?,
         None => Timestamp::now().millis(),
     };
+    let window = plan.time.as_ref().map(|t| t.window(now));
     if args.explain {
-        let window = plan.time.as_ref().map(|t| t.window(now));
         print!("{}", whoiswatch_aql::explain(&plan, window));
         return Ok(0);
     }
@@ -262,6 +258,6 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         }
     }
     crate::summary::print(&summary);
-    report(&stats, &plan, now, args.now.is_some());
+    report(&stats, window, args.now.is_some());
     Ok(exit_code(&summary, listing_failed))
 }

@@ -1,0 +1,1 @@
+//! Large mixed corpora for benchmarks: `simulate --events N`.

@@ -198,6 +198,9 @@ pub struct RuleArgs {
     /// line (repeatable).
     #[arg(long, value_name = "NAME=FILE")]
     pub placeholder: Vec<String>,
+    /// Switch a rule off: its id, file name without `.yml`, or title (repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub disable_rule: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -254,4 +257,7 @@ pub struct RulesCheckArgs {
     pub mapping: Vec<PathBuf>,
     #[arg(long, value_name = "NAME=FILE")]
     pub placeholder: Vec<String>,
+    /// Switch a rule off: its id, file name without `.yml`, or title (repeatable).
+    #[arg(long, value_name = "RULE")]
+    pub disable_rule: Vec<String>,
 }

@@ -206,7 +206,10 @@ pub fn write_html_report(
                     .unwrap_or_default()
             );
             let command = a.command.as_deref().or(a.image.as_deref()).unwrap_or("");
-            let command: String = command.chars().take(300).collect();
+            let mut command: String = command.chars().take(300).collect();
+            if let Some(summary) = &a.summary {
+                command = format!("{summary} — {command}");
+            }
             let origin: Vec<String> = a.evidence.iter().map(|e| e.origin.to_string()).collect();
             writeln!(
                 out,

@@ -60,6 +60,7 @@ pub fn alert_to_json(triaged: &Triaged, offense: &Offense) -> Json {
     o.insert("process".into(), json!(alert.image));
     o.insert("command".into(), json!(alert.command));
     o.insert("looked_up".into(), json!(alert.targets));
+    o.insert("summary".into(), json!(alert.summary));
     let seen = alert.time.map(|t| t.to_string());
     let last = alert
         .evidence

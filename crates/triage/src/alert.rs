@@ -52,6 +52,9 @@ pub struct Alert {
     pub targets: Vec<String>,
     /// The events that make the alert: the matched one first.
     pub evidence: Vec<Event>,
+    /// One sentence joining the evidence, when later events were joined to the matched
+    /// one ("powershell.exe queried rdap.arin.net and connected to it …").
+    pub summary: Option<String>,
 }
 
 /// Logs written by the host that did the lookup (rather than by a network device).
@@ -117,6 +120,7 @@ impl Alert {
             process_guid: text(&event, FieldId::ProcessGuid),
             targets,
             evidence: vec![event],
+            summary: None,
         }
     }
 }

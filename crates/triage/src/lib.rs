@@ -9,6 +9,7 @@
 pub mod alert;
 pub mod allowlist;
 pub mod config;
+pub mod dns_join;
 mod engine;
 pub mod follow_on;
 pub mod offense;
@@ -18,6 +19,7 @@ pub mod score;
 
 pub use alert::{Alert, RuleInfo};
 pub use config::Context;
+pub use dns_join::DnsJoin;
 pub use engine::{format_duration, triage, Options, Report, Triaged};
 pub use follow_on::FollowOnCollector;
 pub use offense::{Escalation, Offense, Suppression};

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod detect;
 mod events;
 mod fields;
 mod input;

@@ -6,76 +6,16 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Context as _;
-use whoiswatch_event::{Event, Timestamp};
-use whoiswatch_ingest::{Consumer, ParseError};
+use whoiswatch_event::Timestamp;
 use whoiswatch_output as output;
-use whoiswatch_sigma::{RuleSet, Scanner};
-use whoiswatch_triage::{Alert, Context, FollowOnCollector, Options, Playbook, RuleInfo};
+use whoiswatch_triage::{Context, Options, Playbook};
 
+use super::detect::{disabled_rules, rule_infos, Detection, Detector, MAX_ALERTS_PER_THREAD};
 use super::input::{exit_code, inputs, options, ErrorPrinter};
 use super::rules::{load, load_options};
 use super::seed_compare::{compare, SeedMatches};
 use crate::args::{ScanArgs, ScanOutput};
 use crate::pack;
-
-/// Alerts kept for triage per reader thread; beyond this they are counted, not kept.
-const MAX_ALERTS_PER_THREAD: usize = 500_000;
-
-struct ScanConsumer<'r> {
-    rules: &'r [RuleInfo],
-    scanner: Scanner<'r>,
-    alerts: Vec<Alert>,
-    dropped: u64,
-    per_rule: Vec<u64>,
-    follow_on: FollowOnCollector,
-    errors: ErrorPrinter,
-    /// `--compare-seed`: the seed query's plan and what it accepted.
-    seed: Option<(
-        &'r whoiswatch_aql::Plan,
-        whoiswatch_aql::Env<'r>,
-        SeedMatches,
-    )>,
-}
-
-impl Consumer for ScanConsumer<'_> {
-    fn event(&mut self, event: Event) {
-        self.follow_on.observe(&event);
-        if let Some((plan, env, matches)) = &mut self.seed {
-            matches.observe(plan, env, &event);
-        }
-        let hits = self.scanner.scan(&event);
-        if hits.is_empty() {
-            return;
-        }
-        // Correlations are not evaluated yet, so the rules they reference report their
-        // own matches rather than vanish (whatever their `generate`).
-        for &index in hits {
-            self.per_rule[index] += 1;
-            if self.alerts.len() >= MAX_ALERTS_PER_THREAD {
-                self.dropped += 1;
-                continue;
-            }
-            self.alerts
-                .push(Alert::from_event(self.rules[index].clone(), event.clone()));
-        }
-    }
-
-    fn error(&mut self, error: &ParseError) {
-        self.errors.print(error);
-    }
-}
-
-fn rule_infos(set: &RuleSet) -> Vec<RuleInfo> {
-    set.rules
-        .iter()
-        .map(|rule| RuleInfo {
-            id: rule.meta.id.clone().unwrap_or_default(),
-            title: rule.meta.title.clone(),
-            level: rule.meta.level.name().to_string(),
-            tags: rule.meta.tags.clone(),
-        })
-        .collect()
-}
 
 /// The organisation's context from --config, or an empty one.
 fn context(path: Option<&Path>) -> anyhow::Result<Result<Context, Vec<String>>> {
@@ -140,6 +80,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         );
     }
     let infos = rule_infos(&set);
+    let disabled = disabled_rules(&set, &args.rules.disable_rule)?;
     let reference = whoiswatch_reference::ReferenceData::default();
     let seed_plan = if args.compare_seed {
         Some(
@@ -154,45 +95,24 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         reference: &reference,
     };
     let (inputs, listing_failed) = inputs(&args.input.paths);
-    let (summary, consumers) = whoiswatch_ingest::read_all(&inputs, &options, || ScanConsumer {
-        rules: &infos,
-        scanner: set.scanner(),
-        alerts: Vec::new(),
-        dropped: 0,
-        per_rule: vec![0; set.len()],
-        follow_on: FollowOnCollector::default(),
-        errors: ErrorPrinter::new(args.input.read.quiet),
-        seed: seed_plan
-            .as_ref()
-            .map(|plan| (plan, seed_env, SeedMatches::default())),
-    });
-    let mut per_rule = vec![0u64; set.len()];
-    let mut alerts = Vec::new();
-    let mut follow_on = FollowOnCollector::default();
-    let mut dropped = 0;
-    let mut seed_matches = SeedMatches::default();
-    for consumer in consumers {
-        if let Some((_, _, matches)) = consumer.seed {
-            seed_matches.merge(matches);
-        }
-        for (total, n) in per_rule.iter_mut().zip(&consumer.per_rule) {
-            *total += n;
-        }
-        alerts.extend(consumer.alerts);
-        follow_on.merge(consumer.follow_on);
-        dropped += consumer.dropped;
-    }
-    // Reader threads finish in any order: sort so that the report does not depend on it.
-    let order = |a: &Alert| {
-        let origin = &a.evidence[0].origin;
-        (
-            a.time,
-            origin.file.clone(),
-            origin.position,
-            a.rule.id.clone(),
+    let (summary, detectors) = whoiswatch_ingest::read_all(&inputs, &options, || {
+        Detector::new(
+            &set,
+            &infos,
+            &disabled,
+            ErrorPrinter::new(args.input.read.quiet),
+            seed_plan
+                .as_ref()
+                .map(|plan| (plan, seed_env, SeedMatches::default())),
         )
-    };
-    alerts.sort_by_cached_key(order);
+    });
+    let Detection {
+        alerts,
+        per_rule,
+        follow_on,
+        dropped,
+        seed_matches,
+    } = Detection::merge(set.len(), detectors);
     let report = whoiswatch_triage::triage(alerts, &context, &Options { now }, Some(&follow_on));
     let guidance: Vec<_> = report
         .offenses

@@ -1,0 +1,177 @@
+//! The detection pass shared by `scan` and `validate`: every event through the rule set
+//! on the reader threads, DNS lookups joined to the connections that follow them,
+//! follow-on activity noted, and the per-thread results merged in a fixed order.
+
+use whoiswatch_event::Event;
+use whoiswatch_ingest::{Consumer, ParseError};
+use whoiswatch_sigma::{RuleSet, Scanner};
+use whoiswatch_triage::{Alert, DnsJoin, FollowOnCollector, RuleInfo};
+
+use super::input::ErrorPrinter;
+use super::seed_compare::SeedMatches;
+
+/// Alerts kept for triage per reader thread; beyond this they are counted, not kept.
+pub const MAX_ALERTS_PER_THREAD: usize = 500_000;
+
+/// `--compare-seed`: the seed query's plan, its environment, and what it accepted.
+pub type SeedState<'r> = (
+    &'r whoiswatch_aql::Plan,
+    whoiswatch_aql::Env<'r>,
+    SeedMatches,
+);
+
+pub struct Detector<'r> {
+    rules: &'r [RuleInfo],
+    /// Rules switched off with --disable-rule, by index.
+    disabled: &'r [bool],
+    scanner: Scanner<'r>,
+    alerts: Vec<Alert>,
+    dropped: u64,
+    per_rule: Vec<u64>,
+    join: DnsJoin,
+    follow_on: FollowOnCollector,
+    errors: ErrorPrinter,
+    seed: Option<SeedState<'r>>,
+}
+
+impl<'r> Detector<'r> {
+    pub fn new(
+        set: &'r RuleSet,
+        rules: &'r [RuleInfo],
+        disabled: &'r [bool],
+        errors: ErrorPrinter,
+        seed: Option<SeedState<'r>>,
+    ) -> Detector<'r> {
+        Detector {
+            rules,
+            disabled,
+            scanner: set.scanner(),
+            alerts: Vec::new(),
+            dropped: 0,
+            per_rule: vec![0; set.len()],
+            join: DnsJoin::default(),
+            follow_on: FollowOnCollector::default(),
+            errors,
+            seed,
+        }
+    }
+}
+
+impl Consumer for Detector<'_> {
+    fn event(&mut self, event: Event) {
+        self.follow_on.observe(&event);
+        if let Some((plan, env, matches)) = &mut self.seed {
+            matches.observe(plan, env, &event);
+        }
+        let hits = self.scanner.scan(&event);
+        let mut raised = false;
+        // Correlations are not evaluated yet, so the rules they reference report their
+        // own matches rather than vanish (whatever their `generate`).
+        for &index in hits {
+            if self.disabled[index] {
+                continue;
+            }
+            self.per_rule[index] += 1;
+            if self.alerts.len() >= MAX_ALERTS_PER_THREAD {
+                self.dropped += 1;
+                continue;
+            }
+            let alert = Alert::from_event(self.rules[index].clone(), event.clone());
+            self.join.alert_raised(self.alerts.len(), &alert);
+            self.alerts.push(alert);
+            raised = true;
+        }
+        if !raised {
+            self.join.event(&event, &mut self.alerts);
+        }
+    }
+
+    fn error(&mut self, error: &ParseError) {
+        self.errors.print(error);
+    }
+}
+
+/// What the detectors of all reader threads found together.
+#[derive(Default)]
+pub struct Detection {
+    /// In a fixed order (time, file, position, rule), whatever thread found them.
+    pub alerts: Vec<Alert>,
+    pub per_rule: Vec<u64>,
+    pub follow_on: FollowOnCollector,
+    pub dropped: u64,
+    pub seed_matches: SeedMatches,
+}
+
+impl Detection {
+    pub fn merge(rules: usize, detectors: Vec<Detector<'_>>) -> Detection {
+        let mut merged = Detection {
+            per_rule: vec![0; rules],
+            ..Detection::default()
+        };
+        for detector in detectors {
+            if let Some((_, _, matches)) = detector.seed {
+                merged.seed_matches.merge(matches);
+            }
+            for (total, n) in merged.per_rule.iter_mut().zip(&detector.per_rule) {
+                *total += n;
+            }
+            merged.alerts.extend(detector.alerts);
+            merged.follow_on.merge(detector.follow_on);
+            merged.dropped += detector.dropped;
+        }
+        // Reader threads finish in any order: sort so that the report does not depend on it.
+        merged.alerts.sort_by_cached_key(|a| {
+            let origin = &a.evidence[0].origin;
+            (
+                a.time,
+                origin.file.clone(),
+                origin.position,
+                a.rule.id.clone(),
+            )
+        });
+        merged
+    }
+}
+
+pub fn rule_infos(set: &RuleSet) -> Vec<RuleInfo> {
+    set.rules
+        .iter()
+        .map(|rule| RuleInfo {
+            id: rule.meta.id.clone().unwrap_or_default(),
+            title: rule.meta.title.clone(),
+            level: rule.meta.level.name().to_string(),
+            tags: rule.meta.tags.clone(),
+        })
+        .collect()
+}
+
+/// The file stem of a rule (`net_connection_whois_port43`), by which --disable-rule and
+/// `validate` name the pack's rules.
+pub fn rule_stem(file: &str) -> &str {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    name.strip_suffix(".yml")
+        .or_else(|| name.strip_suffix(".yaml"))
+        .unwrap_or(name)
+}
+
+/// Which rules `--disable-rule` switches off (by id, stem or title); unknown names are
+/// an error.
+pub fn disabled_rules(set: &RuleSet, names: &[String]) -> anyhow::Result<Vec<bool>> {
+    let mut disabled = vec![false; set.len()];
+    for name in names {
+        let mut found = false;
+        for (index, rule) in set.rules.iter().enumerate() {
+            if rule.meta.id.as_deref() == Some(name.as_str())
+                || rule_stem(&rule.meta.file) == name
+                || rule.meta.title == *name
+            {
+                disabled[index] = true;
+                found = true;
+            }
+        }
+        if !found {
+            anyhow::bail!("--disable-rule {name}: no loaded rule has this id, file name or title");
+        }
+    }
+    Ok(disabled)
+}

@@ -77,6 +77,101 @@ Exit codes:
   3  --strict stopped at the first malformed record"
     )]
     Query(QueryArgs),
+    /// Write the telemetry the seed's four tests leave (and an edge case, false
+    /// positives, background) in every format that records it; or, with --events N, a
+    /// large mixed corpus for benchmarks.
+    #[command(after_help = "\
+Examples:
+  whoiswatch simulate --out sim/                   every behaviour, every format
+  whoiswatch simulate --out sim/ --behaviour test-2 --windows-host LAPTOP-7 --seed 42
+  whoiswatch scan --config sim/whoiswatch.yml sim/ the detection on what it wrote
+  whoiswatch simulate --events 10000000 --out corpus.ndjson
+                                                   a mixed NDJSON corpus (streamed)
+
+The layout (one directory per behaviour, one file per log source) is in
+docs/testing.md.")]
+    Simulate(SimulateArgs),
+    /// Check the detection against the seed's four tests: on simulated telemetry (PASS
+    /// or FAIL per test and evidence source), or on real logs captured during a test.
+    #[command(after_help = "\
+Examples:
+  whoiswatch validate                              simulate → scan, every test and source
+  whoiswatch validate --disable-rule net_connection_whois_port43
+                                                   what fails without one rule
+  whoiswatch validate --test 2 captured-logs/      real logs of a team's exercise:
+                                                   which signals are there, which were
+                                                   detected, which telemetry is missing
+  whoiswatch validate --navigator layer.json       also write an ATT&CK Navigator layer
+
+Exit codes:
+  0  every line passed (with --test: every signal present was detected)
+  1  a line failed (with --test: a signal present was not detected, or none was found)
+  2  bad arguments")]
+    Validate(ValidateArgs),
+}
+
+/// Hosts, users, addresses, time and seed of the simulated telemetry.
+#[derive(Args, Debug)]
+pub struct SimulationArgs {
+    /// The same seed writes the same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// When the first behaviour starts (ISO 8601).
+    #[arg(long, default_value = "2026-11-24T09:00:00Z")]
+    pub start: String,
+    #[arg(long, default_value = "WS-FIN07.corp.example.com")]
+    pub windows_host: String,
+    #[arg(long, default_value = "EXAMPLE\\jsmith")]
+    pub windows_user: String,
+    #[arg(long, default_value = "10.1.4.27")]
+    pub windows_ip: std::net::IpAddr,
+    #[arg(long, default_value = "dev03")]
+    pub linux_host: String,
+    #[arg(long, default_value = "rlee")]
+    pub linux_user: String,
+    #[arg(long, default_value = "10.1.6.33")]
+    pub linux_ip: std::net::IpAddr,
+    /// The domain the lookups ask about.
+    #[arg(long, default_value = "example.com")]
+    pub domain: String,
+    /// The network the RDAP lookup asks about.
+    #[arg(long, default_value = "198.51.100.0")]
+    pub network: String,
+}
+
+#[derive(Args, Debug)]
+pub struct SimulateArgs {
+    /// The directory to write (created if needed); with --events, the corpus file (`-`
+    /// for stdout).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Only these behaviours: test-1 … test-4, edge-whois-other-port, extra-netcat,
+    /// extra-rdap-http, false-positives, background (repeatable; default all).
+    #[arg(long)]
+    pub behaviour: Vec<String>,
+    /// Write a mixed NDJSON corpus of about this many events instead.
+    #[arg(long)]
+    pub events: Option<u64>,
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// With PATHS: check real logs captured while performing this seed test (1–4).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+    pub test: Option<u8>,
+    /// Real logs for --test: files or directories.
+    pub paths: Vec<PathBuf>,
+    /// Write an ATT&CK Navigator layer of the T1596.002 coverage here.
+    #[arg(long)]
+    pub navigator: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 #[derive(Args, Debug)]
@@ -257,7 +352,4 @@ pub struct RulesCheckArgs {
     pub mapping: Vec<PathBuf>,
     #[arg(long, value_name = "NAME=FILE")]
     pub placeholder: Vec<String>,
-    /// Switch a rule off: its id, file name without `.yml`, or title (repeatable).
-    #[arg(long, value_name = "RULE")]
-    pub disable_rule: Vec<String>,
 }

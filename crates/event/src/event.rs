@@ -9,7 +9,7 @@ use crate::time::Timestamp;
 use crate::value::Value;
 
 /// Where in its input an event was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Position {
     /// 1-based line number of the record's first line.
     Line(u64),

@@ -64,9 +64,13 @@ pub fn config_yaml(settings: &Settings) -> String {
          organisation:\n  name: Example Corp (simulated)\n  domains: [{domain}]\n  networks: [{network}/24]\n\n\
          allowlists:\n\
          \x20 - name: soc-analyst-network\n    category: analyst\n    reason: SOC analysts research domains and IP owners (seed FP 1)\n    networks: [10.20.0.0/24]\n\
+         \x20 - name: soc-analyst-workstations\n    category: analyst\n    reason: the same analysts' workstations, for their endpoint telemetry (seed FP 1)\n    hosts: [\"SOC-AN*\"]\n\
          \x20 - name: it-admins\n    category: administrator\n    reason: IT administrators verify the corporate domain's registration (seed FP 2)\n    users: [\"EXAMPLE\\\\adavis\"]\n\
+         \x20 - name: it-admin-workstation\n    category: administrator\n    reason: the administrator's workstation, as host and as address for network logs (seed FP 2)\n    hosts: [\"WS-IT02*\"]\n\
+         \x20 - name: it-admin-address\n    category: administrator\n    reason: the administrator's workstation in DNS, proxy and Zeek logs (seed FP 2)\n    networks: [10.1.5.12]\n\
          \x20 - name: vulnerability-scanner\n    category: scanner\n    reason: The scanner enriches findings with WHOIS (seed FP 3)\n    networks: [10.9.0.15]\n\
-         \x20 - name: ci-dns-checks\n    category: cicd\n    reason: The DNS repository's pipeline verifies the registrar (seed FP 4)\n    hosts: [\"ci-runner-*\"]\n",
+         \x20 - name: ci-dns-checks\n    category: cicd\n    reason: The DNS repository's pipeline verifies the registrar (seed FP 4)\n    hosts: [\"ci-runner-*\"]\n\
+         \x20 - name: ci-runner-address\n    category: cicd\n    reason: the CI runners in DNS, firewall and Zeek logs (seed FP 4)\n    networks: [10.30.0.0/24]\n",
         domain = settings.domain,
         network = settings.network,
     )

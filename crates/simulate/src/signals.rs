@@ -100,7 +100,7 @@ fn is_linux(event: &Event) -> bool {
 fn image_is(event: &Event, names: &[&str]) -> bool {
     let image = text(event, FieldId::Image);
     let base = image.rsplit(['\\', '/']).next().unwrap_or(&image);
-    names.iter().any(|n| base == *n)
+    names.contains(&base)
 }
 
 fn port(event: &Event) -> Option<i64> {

@@ -32,7 +32,10 @@ pub struct DnsJoin {
 }
 
 fn key(event: &Event) -> Option<Key> {
-    if let Some(guid) = event.get_str(FieldId::ProcessGuid).filter(|g| !g.is_empty()) {
+    if let Some(guid) = event
+        .get_str(FieldId::ProcessGuid)
+        .filter(|g| !g.is_empty())
+    {
         let host = event.hostname().unwrap_or("").to_ascii_lowercase();
         let guid = guid
             .trim_matches(|c| c == '{' || c == '}')

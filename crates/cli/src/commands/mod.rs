@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+mod corpus;
+mod coverage;
 mod detect;
 mod events;
 mod fields;
@@ -8,6 +10,8 @@ mod query;
 mod rules;
 mod scan;
 mod seed_compare;
+mod simulate;
+mod validate;
 
 use crate::args::{Cli, Command, RulesCommand};
 
@@ -19,5 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Scan(args) => scan::run(&args),
         Command::Rules(RulesCommand::Check(args)) => rules::check(&args),
         Command::Query(args) => query::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
+        Command::Validate(args) => validate::run(&args),
     }
 }

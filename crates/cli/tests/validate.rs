@@ -1,0 +1,272 @@
+//! `whoiswatch validate` and `simulate`: every test and source passes on simulated
+//! telemetry; switching off any one rule of the pack makes exactly its lines fail;
+//! `validate --test N` on real-looking logs with evidence removed names what is missing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn whoiswatch(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("whoiswatch-validate-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn pack_rules() -> Vec<String> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../content/rules");
+    let mut stems: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix(".yml")
+                .map(str::to_string)
+        })
+        .collect();
+    stems.sort();
+    stems
+}
+
+#[test]
+fn every_test_and_source_passes_and_the_seed_words_are_there() {
+    let output = whoiswatch(&["validate"]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(!text.contains("FAIL"), "{text}");
+    let passes = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("PASS"))
+        .count();
+    assert!(passes >= 90, "{passes} PASS lines\n{text}");
+    for words in [
+        "Test 1  Linux WHOIS Command-Line Domain Lookup",
+        "Test 2  Windows PowerShell RDAP API Lookup via Invoke-RestMethod",
+        "Test 3  Windows PowerShell Direct TCP WHOIS Query on Port 43",
+        "Test 4  Python Socket-Based WHOIS Query on Port 43",
+        "Sysmon Event ID 3: Network Connection with Image=powershell.exe, DestinationIp=<whois.iana.org resolved IP>, DestinationPort=43, Protocol=tcp",
+        "Linux auditd (if configured): EXECVE record showing whois command",
+        "whois client on a port other than 43",
+    ] {
+        assert!(text.contains(words), "missing {words:?}");
+    }
+    // Every rule of the pack passes at least one line.
+    for rule in pack_rules() {
+        assert!(
+            text.lines()
+                .any(|l| l.contains("PASS") && l.contains(&format!("({rule})"))),
+            "no line passes through {rule}"
+        );
+    }
+    // The 22↔3 join: test 2's 443 connection (a PTR name) is reported.
+    assert!(text.contains("Coverage: which seed test each log source sees"));
+}
+
+#[test]
+fn switching_off_any_one_rule_fails_exactly_its_lines() {
+    for rule in pack_rules() {
+        let output = whoiswatch(&["validate", "--disable-rule", &rule]);
+        let text = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{rule}: exit\n{text}");
+        let failed: Vec<&str> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("FAIL"))
+            .collect();
+        assert!(!failed.is_empty(), "{rule}: nothing failed");
+        for line in &failed {
+            // A rule line names the missing rule; a false-positive category line fails
+            // when the rule was its only evidence.
+            assert!(
+                line.contains(&format!("no alert of {rule} (disabled)"))
+                    || line.contains("no alert suppressed as"),
+                "{rule}: unexpected failure {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_unknown_rule_to_switch_off_is_an_error() {
+    let output = whoiswatch(&["validate", "--disable-rule", "no_such_rule"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    assert!(stderr.contains("no_such_rule"), "{stderr}");
+}
+
+fn simulate_test_2(dir: &Path) {
+    let output = whoiswatch(&[
+        "simulate",
+        "--out",
+        dir.to_str().unwrap(),
+        "--behaviour",
+        "test-2",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn real_logs_with_all_evidence_are_all_detected() {
+    let dir = temp("full");
+    simulate_test_2(&dir);
+    let output = whoiswatch(&[
+        "validate",
+        "--test",
+        "2",
+        dir.join("logs/test-2").to_str().unwrap(),
+    ]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains("7 of 7 expected signals present, 7 detected."),
+        "{text}"
+    );
+    assert!(!text.contains("MISSING"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn real_logs_with_evidence_removed_say_exactly_what_is_missing() {
+    let dir = temp("partial");
+    simulate_test_2(&dir);
+    let logs = dir.join("logs/test-2");
+    // This host collects no Sysmon 22, no script blocks, and the network logs are not
+    // part of the capture: only Sysmon 1, 3 and Security, as Windows Event XML.
+    for entry in std::fs::read_dir(&logs).unwrap().flatten() {
+        if entry.file_name() != "windows-events.xml" {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    let path = logs.join("windows-events.xml");
+    let kept: String = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.contains("<EventID>22</EventID>") && !l.contains("<EventID>4104</EventID>"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, kept).unwrap();
+    let output = whoiswatch(&["validate", "--test", "2", logs.to_str().unwrap()]);
+    let text = stdout(&output);
+    // The 443 connection is there but, without its DNS lookup, nothing can tell it is
+    // RDAP: present, not detected, exit 1.
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let missing: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("MISSING"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            "no DNS evidence: Sysmon Event 22 is not collected on this host",
+            "no script evidence: PowerShell script block logging (Event ID 4104) is not enabled",
+            "no web evidence: no proxy log, Zeek ssl or Zeek http shows the request",
+            "no DNS evidence: no resolver log (BIND, dnsmasq, Windows DNS, Zeek dns) shows the lookup",
+        ],
+        "{text}"
+    );
+    assert!(
+        text.contains("3 of 7 expected signals present, 2 detected."),
+        "{text}"
+    );
+    assert!(text.contains("PRESENT"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn navigator_layer_scores_the_four_tests() {
+    let dir = temp("layer");
+    std::fs::create_dir_all(&dir).unwrap();
+    let layer = dir.join("layer.json");
+    let output = whoiswatch(&["validate", "--navigator", layer.to_str().unwrap()]);
+    assert!(output.status.success());
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&layer).unwrap()).unwrap();
+    assert_eq!(value["domain"], "enterprise-attack");
+    let technique = &value["techniques"][0];
+    assert_eq!(technique["techniqueID"], "T1596.002");
+    assert_eq!(technique["score"], 4);
+    assert_eq!(technique["metadata"].as_array().unwrap().len(), 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn simulate_writes_what_scan_then_reads_without_errors() {
+    let dir = temp("scan");
+    let output = whoiswatch(&["simulate", "--out", dir.to_str().unwrap(), "--seed", "7"]);
+    assert!(output.status.success());
+    assert!(dir.join("MANIFEST.tsv").exists());
+    let config = dir.join("whoiswatch.yml");
+    let output = whoiswatch(&[
+        "scan",
+        "--config",
+        config.to_str().unwrap(),
+        "--now",
+        "2026-11-24T12:00:00Z",
+        "-o",
+        "ndjson",
+        dir.join("logs").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("312 events read, 0 records skipped, 0 warnings"),
+        "{stderr}"
+    );
+    let alerts: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(alerts.len() > 80, "{} alerts", alerts.len());
+    // The 22↔3 join in scan: one alert says what the PTR name hid.
+    assert!(alerts.iter().any(|a| a["summary"].as_str().is_some_and(
+        |s| s.starts_with("powershell.exe queried rdap.arin.net and connected to it")
+    )));
+    // Background raises nothing.
+    assert!(!alerts.iter().any(|a| a["evidence"][0]["file"]
+        .as_str()
+        .unwrap()
+        .contains("background")));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_corpus_is_streamed_deterministic_ndjson() {
+    let dir = temp("corpus");
+    std::fs::create_dir_all(&dir).unwrap();
+    let a = dir.join("a.ndjson");
+    let b = dir.join("b.ndjson");
+    for path in [&a, &b] {
+        let output = whoiswatch(&[
+            "simulate",
+            "--events",
+            "12000",
+            "--out",
+            path.to_str().unwrap(),
+        ]);
+        assert!(output.status.success());
+    }
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert_eq!(text, std::fs::read_to_string(&b).unwrap());
+    assert_eq!(text.lines().count(), 12000);
+    let output = whoiswatch(&["scan", "-o", "none", "--strict", a.to_str().unwrap()]);
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("12000 events"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -33,24 +33,7 @@ mbps() { echo "scale=1; $1 / 1048576 / $2" | bc -l; }
 if [ ! -s "$WORK/otrf-sysmon.json" ]; then
   echo "building $WORK/otrf-sysmon.json and $WORK/otrf-split/ from the OTRF archives"
   rm -rf "$WORK/otrf-split"; mkdir -p "$WORK/otrf-split"
-  python3 - "$SHARED/otrf" "$WORK" <<'PY'
-import sys, zipfile, pathlib
-src, work = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
-n = 0
-with open(work / "otrf-sysmon.json", "wb") as whole:
-    for z in sorted(src.rglob("*.zip")):
-        if "/windows/" not in str(z):
-            continue
-        with zipfile.ZipFile(z) as archive:
-            for m in archive.namelist():
-                if m.endswith(".json"):
-                    data = archive.read(m)
-                    if not data.endswith(b"\n"):
-                        data += b"\n"
-                    whole.write(data)
-                    (work / "otrf-split" / f"{n:04}.json").write_bytes(data)
-                    n += 1
-PY
+  python3 bench/otrf_json.py "$SHARED/otrf" "$WORK"
 fi
 NDJSON=$WORK/otrf-sysmon.json
 NDJSON_BYTES=$(stat -c %s "$NDJSON")

@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 mod pack;
+mod progress;
 mod summary;
 
 use std::process::ExitCode;

@@ -7,8 +7,11 @@ use whoiswatch_ingest::{Consumer, ParseError};
 use whoiswatch_sigma::{RuleSet, Scanner};
 use whoiswatch_triage::{Alert, DnsJoin, FollowOnCollector, RuleInfo};
 
+use std::sync::atomic::Ordering;
+
 use super::input::ErrorPrinter;
 use super::seed_compare::SeedMatches;
+use crate::progress::{Progress, BATCH};
 
 /// Alerts kept for triage per reader thread; beyond this they are counted, not kept.
 pub const MAX_ALERTS_PER_THREAD: usize = 500_000;
@@ -32,6 +35,9 @@ pub struct Detector<'r> {
     follow_on: FollowOnCollector,
     errors: ErrorPrinter,
     seed: Option<SeedState<'r>>,
+    progress: Option<&'r Progress>,
+    /// Events and alerts not yet added to `progress`.
+    unreported: (u64, u64),
 }
 
 impl<'r> Detector<'r> {
@@ -53,12 +59,34 @@ impl<'r> Detector<'r> {
             follow_on: FollowOnCollector::default(),
             errors,
             seed,
+            progress: None,
+            unreported: (0, 0),
+        }
+    }
+
+    /// Report counts to a terminal progress line.
+    pub fn with_progress(mut self, progress: Option<&'r Progress>) -> Self {
+        self.progress = progress;
+        self
+    }
+
+    fn report_progress(&mut self) {
+        if let Some(progress) = self.progress {
+            let (events, alerts) = std::mem::take(&mut self.unreported);
+            progress.events.fetch_add(events, Ordering::Relaxed);
+            progress.alerts.fetch_add(alerts, Ordering::Relaxed);
         }
     }
 }
 
 impl Consumer for Detector<'_> {
     fn event(&mut self, event: Event) {
+        if self.progress.is_some() {
+            self.unreported.0 += 1;
+            if self.unreported.0 >= BATCH {
+                self.report_progress();
+            }
+        }
         self.follow_on.observe(&event);
         if let Some((plan, env, matches)) = &mut self.seed {
             matches.observe(plan, env, &event);
@@ -79,6 +107,7 @@ impl Consumer for Detector<'_> {
             let alert = Alert::from_event(self.rules[index].clone(), event.clone());
             self.join.alert_raised(self.alerts.len(), &alert);
             self.alerts.push(alert);
+            self.unreported.1 += 1;
             raised = true;
         }
         if !raised {
@@ -88,6 +117,13 @@ impl Consumer for Detector<'_> {
 
     fn error(&mut self, error: &ParseError) {
         self.errors.print(error);
+    }
+
+    fn end_input(&mut self, index: usize) {
+        if let Some(progress) = self.progress {
+            self.report_progress();
+            progress.input_done(index);
+        }
     }
 }
 

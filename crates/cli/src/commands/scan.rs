@@ -16,6 +16,7 @@ use super::rules::{load, load_options};
 use super::seed_compare::{compare, SeedMatches};
 use crate::args::{ScanArgs, ScanOutput};
 use crate::pack;
+use crate::progress::Progress;
 
 /// The organisation's context from --config, or an empty one.
 fn context(path: Option<&Path>) -> anyhow::Result<Result<Context, Vec<String>>> {
@@ -95,16 +96,27 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         reference: &reference,
     };
     let (inputs, listing_failed) = inputs(&args.input.paths);
-    let (summary, detectors) = whoiswatch_ingest::read_all(&inputs, &options, || {
-        Detector::new(
-            &set,
-            &infos,
-            &disabled,
-            ErrorPrinter::new(args.input.read.quiet),
-            seed_plan
-                .as_ref()
-                .map(|plan| (plan, seed_env, SeedMatches::default())),
-        )
+    let progress = Progress::for_terminal(&inputs);
+    let (summary, detectors) = std::thread::scope(|scope| {
+        if let Some(progress) = &progress {
+            scope.spawn(|| progress.show());
+        }
+        let result = whoiswatch_ingest::read_all(&inputs, &options, || {
+            Detector::new(
+                &set,
+                &infos,
+                &disabled,
+                ErrorPrinter::new(args.input.read.quiet),
+                seed_plan
+                    .as_ref()
+                    .map(|plan| (plan, seed_env, SeedMatches::default())),
+            )
+            .with_progress(progress.as_ref())
+        });
+        if let Some(progress) = &progress {
+            progress.finish();
+        }
+        result
     });
     let Detection {
         alerts,

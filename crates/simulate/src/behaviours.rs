@@ -216,6 +216,23 @@ impl Script<'_> {
         p
     }
 
+    /// PowerShell starts with `script` as its -Command, and script block logging
+    /// records the script (4104).
+    fn run_powershell(&mut self, host: &Host, script: String) -> Process {
+        let p = self.powershell(host, &script);
+        self.push(host, &p, What::Start);
+        let id = self.rng.guid();
+        self.push(
+            host,
+            &p,
+            What::Script {
+                text: script,
+                id: id.trim_matches(|c| c == '{' || c == '}').to_string(),
+            },
+        );
+        p
+    }
+
     /// A lookup of `name` by `process`, then a connection to its first address.
     fn lookup_and_connect(
         &mut self,
@@ -269,17 +286,7 @@ impl Script<'_> {
             self.settings.network
         );
         let script = format!("Invoke-RestMethod -Uri '{url}' | ConvertTo-Json -Depth 5");
-        let p = self.powershell(&host, &script);
-        self.push(&host, &p, What::Start);
-        let id = self.rng.guid();
-        self.push(
-            &host,
-            &p,
-            What::Script {
-                text: script,
-                id: id.trim_matches(|c| c == '{' || c == '}').to_string(),
-            },
-        );
+        let p = self.run_powershell(&host, script);
         let uri = format!("/registry/ip/{}", self.settings.network);
         self.lookup_and_connect(
             &host,
@@ -301,17 +308,7 @@ impl Script<'_> {
              (New-Object IO.StreamReader($s)).ReadToEnd()",
             self.settings.domain
         );
-        let p = self.powershell(&host, &script);
-        self.push(&host, &p, What::Start);
-        let id = self.rng.guid();
-        self.push(
-            &host,
-            &p,
-            What::Script {
-                text: script,
-                id: id.trim_matches(|c| c == '{' || c == '}').to_string(),
-            },
-        );
+        let p = self.run_powershell(&host, script);
         self.lookup_and_connect(&host, &p, "whois.iana.org", 43, App::Whois);
     }
 
@@ -419,8 +416,7 @@ impl Script<'_> {
             uid: 0,
         };
         let script = format!("Invoke-RestMethod -Uri 'https://rdap.org/domain/{domain}'");
-        let p = self.powershell(&admin, &script);
-        self.push(&admin, &p, What::Start);
+        let p = self.run_powershell(&admin, script);
         self.lookup_and_connect(
             &admin,
             &p,

@@ -70,8 +70,31 @@ fn every_test_and_source_passes_and_the_seed_words_are_there() {
             "no line passes through {rule}"
         );
     }
-    // The 22↔3 join: test 2's 443 connection (a PTR name) is reported.
-    assert!(text.contains("Coverage: which seed test each log source sees"));
+    // The 22↔3 join: test 2's 443 connection (a PTR name) is reported by the alert of
+    // the Sysmon 22 lookup that resolved it, in each Windows dialect.
+    let joined = text
+        .split("Sysmon Event ID 3: Network connection from powershell.exe to rdap.arin.net")
+        .nth(1)
+        .unwrap();
+    let joined: Vec<&str> = joined.lines().skip(1).take(3).collect();
+    assert!(
+        joined
+            .iter()
+            .all(|l| l.contains("PASS") && l.contains("(dns_query_whois_servers)")),
+        "{joined:?}"
+    );
+    // The coverage table: every seed test is detected by some source.
+    let table = text.split("Coverage:").nth(1).unwrap();
+    for column in 0..4 {
+        assert!(
+            table.lines().skip(2).any(|row| {
+                let cells: Vec<&str> = row.split_whitespace().rev().take(4).collect();
+                cells.len() == 4 && cells[3 - column] == "yes"
+            }),
+            "test {} detected by no source",
+            column + 1
+        );
+    }
 }
 
 #[test]

@@ -45,6 +45,14 @@ impl Behaviour {
         Behaviour::Background,
     ];
 
+    /// Its place in [`Behaviour::ALL`]: its time slot and its generator's seed.
+    pub fn index(self) -> usize {
+        Behaviour::ALL
+            .iter()
+            .position(|b| *b == self)
+            .expect("every behaviour is in ALL")
+    }
+
     /// The seed's test number.
     pub fn test(self) -> Option<u8> {
         match self {
@@ -96,7 +104,7 @@ impl Behaviour {
 
     /// What it does, in time order.
     pub fn steps(self, settings: &Settings, rng: &mut Rng) -> Vec<Step> {
-        let index = Behaviour::ALL.iter().position(|b| *b == self).unwrap_or(0) as i64;
+        let index = self.index() as i64;
         // Ten minutes apart, so that the behaviours' files never interleave in time.
         let start = Timestamp(settings.start.0 + index * 600 * 1_000_000_000);
         let mut s = Script {

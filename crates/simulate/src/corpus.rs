@@ -56,7 +56,6 @@ const WHOIS_NAMES: &[&str] = &[
 /// The text forms of the current second, rebuilt when it changes.
 struct Clock {
     second: i64,
-    iso: String,
     sql: String,
     epoch: String,
 }
@@ -67,8 +66,6 @@ impl Clock {
         if second != self.second {
             self.second = second;
             let whole = Timestamp::from_seconds(second);
-            self.iso = timefmt::iso(whole, 0);
-            self.iso.truncate(19);
             self.sql = timefmt::sql(whole, false);
             self.epoch = second.to_string();
         }
@@ -368,7 +365,6 @@ pub fn write(settings: &Settings, events: u64, out: &mut dyn Write) -> std::io::
         rng: Rng::new(settings.seed),
         clock: Clock {
             second: i64::MIN,
-            iso: String::new(),
             sql: String::new(),
             epoch: String::new(),
         },

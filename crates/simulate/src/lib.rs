@@ -37,10 +37,7 @@ pub struct OutputFile {
 pub fn simulate(settings: &Settings, behaviours: &[Behaviour]) -> Vec<OutputFile> {
     let mut files = Vec::new();
     for &behaviour in behaviours {
-        let index = Behaviour::ALL
-            .iter()
-            .position(|b| *b == behaviour)
-            .unwrap_or(0) as u64;
+        let index = behaviour.index() as u64;
         let mut rng = rng::Rng::new(settings.seed.wrapping_mul(31).wrapping_add(index));
         let steps = behaviour.steps(settings, &mut rng);
         for file in render::render(&steps, settings, &mut rng) {

@@ -9,8 +9,9 @@
 //! Where there is no ProcessGuid (Zeek dns then Zeek conn, in one stream), the key is the
 //! client address. Events are joined as a reader sees them: a lookup and its connection
 //! must be read by the same reader (Sysmon writes both to one channel, so one file).
-//! Memory is bounded: at most [`MAX_LOOKUPS`] lookups are remembered, then the oldest
-//! half is forgotten; at most [`MAX_JOINED`] connections are added to one alert.
+//! Memory is bounded: at most [`MAX_LOOKUPS`] processes' lookups are remembered, then the
+//! oldest half is forgotten; at most [`MAX_ANSWERS`] answers per process and
+//! [`MAX_JOINED`] connections per alert.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -21,6 +22,7 @@ use crate::alert::Alert;
 
 pub const MAX_LOOKUPS: usize = 65_536;
 pub const MAX_JOINED: usize = 8;
+pub const MAX_ANSWERS: usize = 64;
 
 /// Who made a lookup: the host and process, or the client address.
 type Key = (String, String);
@@ -83,13 +85,14 @@ impl DnsJoin {
         if entry.is_empty() {
             self.order.push_back(key);
         }
-        entry.extend(ips.into_iter().map(|ip| (ip, index)));
+        let room = MAX_ANSWERS.saturating_sub(entry.len());
+        entry.extend(ips.into_iter().take(room).map(|ip| (ip, index)));
     }
 
     /// A connection that follows a remembered lookup of the same process joins its alert.
     /// Returns the alert's index when it did.
     pub fn event(&mut self, event: &Event, alerts: &mut [Alert]) -> Option<usize> {
-        if !is_connection(event) || self.lookups.is_empty() {
+        if self.lookups.is_empty() || !is_connection(event) {
             return None;
         }
         let destination = event.get(FieldId::DestinationIp)?.as_ip()?;

@@ -44,13 +44,7 @@ pub fn behaviours(names: &[String]) -> anyhow::Result<Vec<Behaviour>> {
         .map(|name| {
             Behaviour::ALL
                 .into_iter()
-                .find(|b| {
-                    b.dir() == name
-                        || name
-                            .strip_prefix("test")
-                            .and_then(|n| n.trim_start_matches('-').parse().ok())
-                            == b.test()
-                })
+                .find(|b| b.dir() == name)
                 .with_context(|| {
                     let known: Vec<&str> = Behaviour::ALL.iter().map(|b| b.dir()).collect();
                     format!("--behaviour {name}: not one of {}", known.join(", "))

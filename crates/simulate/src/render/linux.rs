@@ -3,29 +3,18 @@
 
 use std::net::IpAddr;
 
+use super::{push_data, sysmon_head};
 use crate::activity::{Step, What};
 use crate::timefmt;
-
-fn escape_xml(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Sysmon for Linux 1 (process) and 3 (network); it writes no Event 22.
 pub fn sysmon(step: &Step, record_id: &mut u64, out: &mut String) {
     let p = &step.process;
     let host = &step.host;
-    let utc = timefmt::sql(step.time, true);
-    let (event_id, data): (u32, Vec<(&str, String)>) = match &step.what {
-        What::Start => (
-            1,
-            vec![
-                ("RuleName", "-".into()),
-                ("UtcTime", utc),
-                ("ProcessGuid", p.guid.clone()),
-                ("ProcessId", p.pid.to_string()),
+    let mut data = sysmon_head(step, p);
+    let event_id = match &step.what {
+        What::Start => {
+            data.extend([
                 ("Image", p.image.clone()),
                 ("FileVersion", "-".into()),
                 ("Description", "-".into()),
@@ -48,20 +37,16 @@ pub fn sysmon(step: &Step, record_id: &mut u64, out: &mut String) {
                 ("ParentImage", p.parent_image.clone()),
                 ("ParentCommandLine", p.parent_command_line.clone()),
                 ("ParentUser", host.user.clone()),
-            ],
-        ),
+            ]);
+            1
+        }
         What::Connect {
             src_port,
             dst,
             dst_port,
             ..
-        } => (
-            3,
-            vec![
-                ("RuleName", "-".into()),
-                ("UtcTime", utc),
-                ("ProcessGuid", p.guid.clone()),
-                ("ProcessId", p.pid.to_string()),
+        } => {
+            data.extend([
                 ("Image", p.image.clone()),
                 ("User", host.user.clone()),
                 ("Protocol", "tcp".into()),
@@ -76,15 +61,14 @@ pub fn sysmon(step: &Step, record_id: &mut u64, out: &mut String) {
                 ("DestinationHostname", "-".into()),
                 ("DestinationPort", dst_port.to_string()),
                 ("DestinationPortName", "-".into()),
-            ],
-        ),
+            ]);
+            3
+        }
         What::Script { .. } | What::Resolve { .. } => return,
     };
     *record_id += 1;
-    let fields: String = data
-        .iter()
-        .map(|(k, v)| format!("<Data Name=\"{k}\">{}</Data>", escape_xml(v)))
-        .collect();
+    let mut fields = String::new();
+    push_data(&data, &mut fields);
     out.push_str(&format!(
         "{} {host} sysmon: <Event><System><Provider Name=\"Linux-Sysmon\" Guid=\"{{ff032593-a8d3-4f13-b0d6-01fc615a0f97}}\"/>\
          <EventID>{event_id}</EventID><Version>5</Version><Level>4</Level><Task>{event_id}</Task><Opcode>0</Opcode>\

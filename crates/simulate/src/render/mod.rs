@@ -4,9 +4,45 @@ mod linux;
 mod network;
 mod windows;
 
-use crate::activity::{Os, Step};
+use crate::activity::{Os, Process, Step};
 use crate::rng::Rng;
 use crate::settings::Settings;
+
+/// Text for an XML attribute or element: `& < > "` and line breaks escaped.
+fn escape_xml(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `<Data Name="…">…</Data>` for each field.
+fn push_data(data: &[(&str, String)], out: &mut String) {
+    for (name, value) in data {
+        out.push_str("<Data Name=\"");
+        out.push_str(name);
+        out.push_str("\">");
+        escape_xml(value, out);
+        out.push_str("</Data>");
+    }
+}
+
+/// The fields every Sysmon event (Windows and Linux) starts with.
+fn sysmon_head(step: &Step, p: &Process) -> Vec<(&'static str, String)> {
+    vec![
+        ("RuleName", "-".into()),
+        ("UtcTime", crate::timefmt::sql(step.time, true)),
+        ("ProcessGuid", p.guid.clone()),
+        ("ProcessId", p.pid.to_string()),
+    ]
+}
 
 /// One log file of one source.
 #[derive(Debug, Clone)]

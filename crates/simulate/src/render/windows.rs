@@ -5,6 +5,7 @@
 use serde_json::{json, Map, Value};
 use whoiswatch_event::Timestamp;
 
+use super::{escape_xml, push_data, sysmon_head};
 use crate::activity::{App, Step, What};
 use crate::timefmt;
 
@@ -43,7 +44,6 @@ pub struct WinRecord {
 pub fn records(step: &Step, record_id: &mut u64) -> Vec<WinRecord> {
     let p = &step.process;
     let host = &step.host;
-    let utc = timefmt::sql(step.time, true);
     let mut next = |provider, event_id, data| {
         *record_id += 1;
         WinRecord {
@@ -60,11 +60,8 @@ pub fn records(step: &Step, record_id: &mut u64) -> Vec<WinRecord> {
     match &step.what {
         What::Start => {
             let (original, company, description) = p.pe.clone().unwrap_or_default();
-            let sysmon = vec![
-                ("RuleName", "-".into()),
-                ("UtcTime", utc),
-                ("ProcessGuid", p.guid.clone()),
-                ("ProcessId", p.pid.to_string()),
+            let mut sysmon = sysmon_head(step, p);
+            sysmon.extend([
                 ("Image", p.image.clone()),
                 (
                     "FileVersion",
@@ -91,7 +88,7 @@ pub fn records(step: &Step, record_id: &mut u64) -> Vec<WinRecord> {
                 ("ParentImage", p.parent_image.clone()),
                 ("ParentCommandLine", p.parent_command_line.clone()),
                 ("ParentUser", host.user.clone()),
-            ];
+            ]);
             let security = vec![
                 (
                     "SubjectUserSid",
@@ -148,21 +145,15 @@ pub fn records(step: &Step, record_id: &mut u64) -> Vec<WinRecord> {
                     std::net::IpAddr::V6(v6) => format!("{v6};"),
                 })
                 .collect();
-            vec![next(
-                SYSMON,
-                22,
-                vec![
-                    ("RuleName", "-".into()),
-                    ("UtcTime", utc),
-                    ("ProcessGuid", p.guid.clone()),
-                    ("ProcessId", p.pid.to_string()),
-                    ("QueryName", name.clone()),
-                    ("QueryStatus", "0".into()),
-                    ("QueryResults", results),
-                    ("Image", p.image.clone()),
-                    ("User", host.user.clone()),
-                ],
-            )]
+            let mut data = sysmon_head(step, p);
+            data.extend([
+                ("QueryName", name.clone()),
+                ("QueryStatus", "0".into()),
+                ("QueryResults", results),
+                ("Image", p.image.clone()),
+                ("User", host.user.clone()),
+            ]);
+            vec![next(SYSMON, 22, data)]
         }
         What::Connect {
             src_port,
@@ -177,11 +168,8 @@ pub fn records(step: &Step, record_id: &mut u64) -> Vec<WinRecord> {
                 (80, App::Http { .. }) => "http",
                 _ => "-",
             };
-            let sysmon = vec![
-                ("RuleName", "-".into()),
-                ("UtcTime", utc),
-                ("ProcessGuid", p.guid.clone()),
-                ("ProcessId", p.pid.to_string()),
+            let mut sysmon = sysmon_head(step, p);
+            sysmon.extend([
                 ("Image", p.image.clone()),
                 ("User", host.user.clone()),
                 ("Protocol", "tcp".into()),
@@ -199,7 +187,7 @@ pub fn records(step: &Step, record_id: &mut u64) -> Vec<WinRecord> {
                 ),
                 ("DestinationPort", dst_port.to_string()),
                 ("DestinationPortName", port_name.into()),
-            ];
+            ]);
             let wfp = vec![
                 ("ProcessID", p.pid.to_string()),
                 ("Application", device_path(&p.image)),
@@ -222,20 +210,6 @@ pub fn records(step: &Step, record_id: &mut u64) -> Vec<WinRecord> {
 fn device_path(image: &str) -> String {
     let rest = image.get(2..).unwrap_or(image);
     format!("\\device\\harddiskvolume2{}", rest.to_ascii_lowercase())
-}
-
-fn escape_xml(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
 }
 
 fn task(record: &WinRecord) -> u32 {
@@ -266,11 +240,7 @@ pub fn xml(record: &WinRecord, out: &mut String) {
         "</Computer><Security UserID=\"{}\"/></System><EventData>",
         record.user_sid
     ));
-    for (name, value) in &record.data {
-        out.push_str(&format!("<Data Name=\"{name}\">"));
-        escape_xml(value, out);
-        out.push_str("</Data>");
-    }
+    push_data(&record.data, out);
     out.push_str("</EventData></Event>\n");
 }
 

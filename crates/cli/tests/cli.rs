@@ -189,3 +189,57 @@ fn rules_check_lists_bad_rules_and_fails() {
     let builtin = whoiswatch().args(["rules", "check"]).output().unwrap();
     assert_eq!(builtin.status.code(), Some(0));
 }
+
+#[test]
+fn events_output_reads_back_as_the_same_events() {
+    // `whoiswatch events` NDJSON, read again: the same fields, Sigma log source and
+    // extra fields (plus where the record first came from).
+    let first = whoiswatch()
+        .args(["events", "--threads", "1", "examples"])
+        .output()
+        .unwrap();
+    assert!(first.status.success());
+    let dir = std::env::temp_dir().join(format!("whoiswatch-roundtrip-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let saved = dir.join("events.ndjson");
+    std::fs::write(&saved, &first.stdout).unwrap();
+    let second = whoiswatch()
+        .args(["events", "--threads", "1", "--strict"])
+        .arg(&saved)
+        .output()
+        .unwrap();
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let parse = |bytes: &[u8]| -> Vec<serde_json::Value> {
+        String::from_utf8(bytes.to_vec())
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let (before, after) = (parse(&first.stdout), parse(&second.stdout));
+    assert_eq!(before.len(), after.len());
+    for (b, a) in before.iter().zip(&after) {
+        let mut a = a.clone();
+        let extra = a["extra"].as_object_mut().unwrap();
+        assert_eq!(extra.remove("original_file"), Some(b["file"].clone()));
+        assert_eq!(
+            extra.remove("original_position"),
+            Some(b["position"].clone())
+        );
+        if extra.is_empty() {
+            a.as_object_mut().unwrap().remove("extra");
+        }
+        for key in ["file", "position", "payload"] {
+            a.as_object_mut().unwrap().remove(key);
+        }
+        let mut b = b.clone();
+        for key in ["file", "position", "payload"] {
+            b.as_object_mut().unwrap().remove(key);
+        }
+        assert_eq!(a, b);
+    }
+}

@@ -136,3 +136,29 @@ impl Category {
         }
     }
 }
+
+/// Log source names read back from data (whoiswatch's own event JSON) as the
+/// `&'static str` a [`Category`] holds: each distinct name is stored once, at most
+/// [`MAX_NAMES`] of them (64 bytes each at most), so hostile input cannot grow memory.
+const MAX_NAMES: usize = 512;
+
+static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+impl Category {
+    /// A name as a static string, or `None` beyond the limits.
+    pub fn name(name: &str) -> Option<&'static str> {
+        if name.is_empty() || name.len() > 64 {
+            return None;
+        }
+        let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = names.iter().find(|n| **n == name) {
+            return Some(known);
+        }
+        if names.len() >= MAX_NAMES {
+            return None;
+        }
+        let stored: &'static str = Box::leak(name.to_string().into_boxed_str());
+        names.push(stored);
+        Some(stored)
+    }
+}

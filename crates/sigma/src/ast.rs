@@ -135,6 +135,17 @@ pub enum Comparison {
 }
 
 impl Comparison {
+    pub fn name(self) -> &'static str {
+        match self {
+            Comparison::Gt => "gt",
+            Comparison::Gte => "gte",
+            Comparison::Lt => "lt",
+            Comparison::Lte => "lte",
+            Comparison::Eq => "eq",
+            Comparison::Neq => "neq",
+        }
+    }
+
     pub fn holds(self, left: f64, right: f64) -> bool {
         match self {
             Comparison::Gt => left > right,

@@ -16,6 +16,7 @@
 pub mod ast;
 mod compile;
 pub mod condition;
+pub mod correlation;
 mod error;
 mod literal_set;
 mod logsource;
@@ -27,9 +28,10 @@ mod ruleset;
 mod view;
 
 pub use ast::{Level, Rule, RuleKind};
+pub use correlation::{CompiledCorrelation, Correlated, CorrelationMatch};
 pub use error::RuleError;
 pub use parse::{parse_rules, parse_timespan};
-pub use ruleset::{CompiledCorrelation, CompiledRule, LoadOptions, Loaded, RuleSet, Scanner};
+pub use ruleset::{CompiledRule, LoadOptions, Loaded, RuleSet, Scanner};
 
 /// Parse a field mapping file: `fieldmappings:` of Sigma name → whoiswatch name.
 pub fn parse_mapping(text: &str) -> Result<Vec<(String, String)>, String> {

@@ -5,10 +5,11 @@
 use std::path::{Path, PathBuf};
 
 use rustc_hash::FxHashMap;
-use whoiswatch_event::{Category, Event, FieldName};
+use whoiswatch_event::{Category, Event};
 
-use crate::ast::{Correlation, LogSource, Meta, Rule, RuleKind};
+use crate::ast::{LogSource, Meta, Rule, RuleKind};
 use crate::compile::Compiler;
+use crate::correlation::CompiledCorrelation;
 use crate::error::RuleError;
 use crate::logsource::applies;
 use crate::matcher::{Context, Node};
@@ -31,20 +32,6 @@ struct CompiledFilter {
     node: Node,
 }
 
-/// A correlation with its referenced rules resolved to indices.
-#[derive(Debug, Clone)]
-pub struct CompiledCorrelation {
-    pub meta: Meta,
-    pub spec: Correlation,
-    /// Indices into [`RuleSet::rules`] (detection rules) or, for chains, other
-    /// correlations (`Err(index)`).
-    pub rules: Vec<Result<usize, usize>>,
-    /// Per group-by name, per referenced rule: the field to read.
-    pub group_fields: Vec<Vec<FieldName>>,
-    /// The `condition.field`, resolved.
-    pub value_field: Option<FieldName>,
-}
-
 /// Options of loading: field mapping and placeholder values.
 #[derive(Debug, Default, Clone)]
 pub struct LoadOptions {
@@ -61,8 +48,13 @@ pub struct LoadOptions {
 pub struct RuleSet {
     pub rules: Vec<CompiledRule>,
     filters: Vec<CompiledFilter>,
+    /// In evaluation order: a chained correlation after those it refers to.
     pub correlations: Vec<CompiledCorrelation>,
-    fields: Vec<SlotField>,
+    pub(crate) fields: Vec<SlotField>,
+    /// Per detection rule: the correlations it feeds, and as which of their rules.
+    pub(crate) references: Vec<Vec<(u32, u16)>>,
+    /// Per detection rule: a correlation that refers to it says `generate: true`.
+    pub(crate) generated: Vec<bool>,
     /// Rule files (and in-memory sources) read.
     pub files: usize,
 }
@@ -182,87 +174,11 @@ impl RuleSet {
                 }
             }
         }
-        set.compile_correlations(correlations, &mut compiler, errors);
+        set.references = vec![Vec::new(); set.rules.len()];
+        set.generated = vec![false; set.rules.len()];
+        crate::correlation::compile(&mut set, correlations, &mut compiler, errors);
         set.fields = compiler.fields;
         set
-    }
-
-    fn compile_correlations(
-        &mut self,
-        correlations: Vec<(Meta, Correlation)>,
-        compiler: &mut Compiler,
-        errors: &mut Vec<RuleError>,
-    ) {
-        let names: Vec<(Option<String>, Option<String>)> = correlations
-            .iter()
-            .map(|(m, _)| (m.id.clone(), m.name.clone()))
-            .collect();
-        for (meta, spec) in correlations {
-            let mut resolved = Vec::new();
-            let mut failed = None;
-            for reference in &spec.rules {
-                let same = |id: &Option<String>, name: &Option<String>| {
-                    id.as_deref() == Some(reference) || name.as_deref() == Some(reference)
-                };
-                if let Some(i) = self
-                    .rules
-                    .iter()
-                    .position(|r| same(&r.meta.id, &r.meta.name))
-                {
-                    resolved.push(Ok(i));
-                } else if let Some(i) = names.iter().position(|(id, name)| same(id, name)) {
-                    resolved.push(Err(i));
-                } else {
-                    failed = Some(format!("correlation refers to unknown rule `{reference}`"));
-                }
-            }
-            if let Some(reason) = failed {
-                errors.push(RuleError {
-                    file: meta.file.clone(),
-                    document: 1,
-                    rule: Some(meta.title.clone()),
-                    reason,
-                });
-                continue;
-            }
-            let rule_name = |r: &Result<usize, usize>| -> Option<String> {
-                match r {
-                    Ok(i) => self.rules[*i].meta.name.clone(),
-                    Err(i) => names[*i].1.clone(),
-                }
-            };
-            let group_fields = spec
-                .group_by
-                .iter()
-                .map(|group| {
-                    let alias = spec.aliases.iter().find(|(a, _)| a == group);
-                    resolved
-                        .iter()
-                        .map(|r| {
-                            let field = alias
-                                .and_then(|(_, map)| {
-                                    let name = rule_name(r)?;
-                                    map.iter().find(|(n, _)| *n == name).map(|(_, f)| f.clone())
-                                })
-                                .unwrap_or_else(|| group.clone());
-                            let slot = compiler.slot(&field);
-                            compiler.fields[slot as usize].resolved.clone()
-                        })
-                        .collect()
-                })
-                .collect();
-            let value_field = spec.field.as_ref().map(|f| {
-                let slot = compiler.slot(f);
-                compiler.fields[slot as usize].resolved.clone()
-            });
-            self.correlations.push(CompiledCorrelation {
-                meta,
-                spec,
-                rules: resolved,
-                group_fields,
-                value_field,
-            });
-        }
     }
 
     pub fn len(&self) -> usize {
@@ -271,6 +187,23 @@ impl RuleSet {
 
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// Whether a detection rule's matches are alerts of their own: it feeds no
+    /// correlation, or one that refers to it says `generate: true` (Sigma's default is
+    /// to report only the correlation).
+    pub fn reported_alone(&self, rule: usize) -> bool {
+        self.references[rule].is_empty() || self.generated[rule]
+    }
+
+    /// Whether a correlation's firings are alerts of their own: no other correlation
+    /// builds on it, or one that does says `generate: true`.
+    pub fn correlation_reported(&self, correlation: usize) -> bool {
+        let used = self
+            .correlations
+            .iter()
+            .any(|c| c.rules.contains(&Err(correlation)));
+        !used || self.correlations[correlation].generated
     }
 
     pub fn scanner(&self) -> Scanner<'_> {

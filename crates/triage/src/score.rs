@@ -177,7 +177,7 @@ impl Facts {
             Reason {
                 points: BASE_OTHER,
                 code: "base",
-                text: "WHOIS activity without a port-43 or known destination".into(),
+                text: "a rule match with no port-43 or known WHOIS/RDAP destination".into(),
             }
         }
     }

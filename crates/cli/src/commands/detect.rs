@@ -2,9 +2,10 @@
 //! on the reader threads, DNS lookups joined to the connections that follow them,
 //! follow-on activity noted, and the per-thread results merged in a fixed order.
 
-use whoiswatch_event::Event;
+use whoiswatch_event::{Category, Event, LogSourceType};
 use whoiswatch_ingest::{Consumer, ParseError};
-use whoiswatch_sigma::{RuleSet, Scanner};
+use whoiswatch_sigma::correlation::{correlate, Collector, Counts};
+use whoiswatch_sigma::{CorrelationMatch, RuleSet, Scanner};
 use whoiswatch_triage::{Alert, DnsJoin, FollowOnCollector, RuleInfo};
 
 use std::sync::atomic::Ordering;
@@ -28,6 +29,12 @@ pub struct Detector<'r> {
     /// Rules switched off with --disable-rule, by index.
     disabled: &'r [bool],
     scanner: Scanner<'r>,
+    /// Whether a rule's matches are alerts of their own (not only input to a
+    /// correlation), by index.
+    alone: Vec<bool>,
+    correlations: Collector<'r>,
+    /// This event's enabled hits (reused).
+    enabled: Vec<usize>,
     alerts: Vec<Alert>,
     dropped: u64,
     per_rule: Vec<u64>,
@@ -52,6 +59,9 @@ impl<'r> Detector<'r> {
             rules,
             disabled,
             scanner: set.scanner(),
+            alone: (0..set.len()).map(|i| set.reported_alone(i)).collect(),
+            correlations: Collector::new(set),
+            enabled: Vec::new(),
             alerts: Vec::new(),
             dropped: 0,
             per_rule: vec![0; set.len()],
@@ -92,14 +102,20 @@ impl Consumer for Detector<'_> {
             matches.observe(plan, env, &event);
         }
         let hits = self.scanner.scan(&event);
+        self.enabled.clear();
+        self.enabled
+            .extend(hits.iter().copied().filter(|&i| !self.disabled[i]));
+        if self.enabled.is_empty() {
+            self.join.event(&event, &mut self.alerts);
+            return;
+        }
+        self.correlations.observe(&event, &self.enabled);
         let mut raised = false;
-        // Correlations are not evaluated yet, so the rules they reference report their
-        // own matches rather than vanish (whatever their `generate`).
-        for &index in hits {
-            if self.disabled[index] {
+        for &index in &self.enabled {
+            self.per_rule[index] += 1;
+            if !self.alone[index] {
                 continue;
             }
-            self.per_rule[index] += 1;
             if self.alerts.len() >= MAX_ALERTS_PER_THREAD {
                 self.dropped += 1;
                 continue;
@@ -136,15 +152,21 @@ pub struct Detection {
     pub follow_on: FollowOnCollector,
     pub dropped: u64,
     pub seed_matches: SeedMatches,
+    /// Correlation firings (also among `alerts`).
+    pub correlations: Vec<CorrelationMatch>,
+    /// Matches that could not feed a correlation, and why.
+    pub correlation_counts: Counts,
 }
 
 impl Detection {
-    pub fn merge(rules: usize, detectors: Vec<Detector<'_>>) -> Detection {
+    pub fn merge(set: &RuleSet, detectors: Vec<Detector<'_>>) -> Detection {
         let mut merged = Detection {
-            per_rule: vec![0; rules],
+            per_rule: vec![0; set.len()],
             ..Detection::default()
         };
+        let mut collectors = Vec::new();
         for detector in detectors {
+            collectors.push(detector.correlations);
             if let Some((_, _, matches)) = detector.seed {
                 merged.seed_matches.merge(matches);
             }
@@ -154,6 +176,18 @@ impl Detection {
             merged.alerts.extend(detector.alerts);
             merged.follow_on.merge(detector.follow_on);
             merged.dropped += detector.dropped;
+        }
+        if !set.correlations.is_empty() {
+            let correlated = correlate(set, collectors);
+            let infos = correlation_infos(set);
+            merged.alerts.extend(
+                correlated
+                    .matches
+                    .iter()
+                    .map(|m| correlation_alert(set, &infos[m.correlation], m)),
+            );
+            merged.correlations = correlated.matches;
+            merged.correlation_counts = correlated.counts;
         }
         // Reader threads finish in any order: sort so that the report does not depend on it.
         merged.alerts.sort_by_cached_key(|a| {
@@ -179,6 +213,37 @@ pub fn rule_infos(set: &RuleSet) -> Vec<RuleInfo> {
             tags: rule.meta.tags.clone(),
         })
         .collect()
+}
+
+fn correlation_infos(set: &RuleSet) -> Vec<RuleInfo> {
+    set.correlations
+        .iter()
+        .map(|c| RuleInfo {
+            id: c.meta.id.clone().unwrap_or_default(),
+            title: c.meta.title.clone(),
+            level: c.meta.level.name().to_string(),
+            tags: c.meta.tags.clone(),
+        })
+        .collect()
+}
+
+/// A correlation firing as an alert: the facts of its last kept event (host, user,
+/// process), every kept event as evidence, the firing's time, and a sentence saying
+/// why it fired. Without a kept event, a Custom Rule Engine event stands in.
+fn correlation_alert(set: &RuleSet, rule: &RuleInfo, m: &CorrelationMatch) -> Alert {
+    let first = m.evidence.first().cloned().unwrap_or_else(|| {
+        let origin = m.members.last().cloned().expect("a firing has members");
+        Event::new(
+            &LogSourceType::CUSTOM_RULE_ENGINE,
+            Category::default(),
+            origin,
+        )
+    });
+    let mut alert = Alert::from_event(rule.clone(), first);
+    alert.evidence.extend(m.evidence.iter().skip(1).cloned());
+    alert.time = Some(m.end);
+    alert.summary = Some(m.describe(set));
+    alert
 }
 
 /// The file stem of a rule (`net_connection_whois_port43`), by which --disable-rule and

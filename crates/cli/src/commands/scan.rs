@@ -73,13 +73,6 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         eprintln!("whoiswatch: no rule could be loaded");
         return Ok(2);
     }
-    if !set.correlations.is_empty() {
-        eprintln!(
-            "whoiswatch: {} correlation rules loaded but not evaluated by this version; \
-             the rules they reference report each match",
-            set.correlations.len()
-        );
-    }
     let infos = rule_infos(&set);
     let disabled = disabled_rules(&set, &args.rules.disable_rule)?;
     let reference = whoiswatch_reference::ReferenceData::default();
@@ -124,7 +117,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         follow_on,
         dropped,
         seed_matches,
-    } = Detection::merge(set.len(), detectors);
+        correlations,
+        correlation_counts,
+    } = Detection::merge(&set, detectors);
     let report = whoiswatch_triage::triage(alerts, &context, &Options { now }, Some(&follow_on));
     let guidance: Vec<_> = report
         .offenses
@@ -182,8 +177,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     let _ = written.and_then(|_| out.flush());
     drop(out);
     crate::summary::print(&summary);
-    let alerts: u64 = per_rule.iter().sum();
-    eprintln!("{} rules loaded, {alerts} alerts", set.len());
+    let matches: u64 = per_rule.iter().sum();
+    eprintln!(
+        "{} rules loaded, {matches} matches, {} alerts",
+        set.len(),
+        report.alerts.len()
+    );
     if dropped > 0 {
         eprintln!(
             "whoiswatch: {dropped} alerts beyond {MAX_ALERTS_PER_THREAD} per thread were counted but not triaged"
@@ -197,7 +196,48 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         .collect();
     ranked.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     for (index, n) in ranked {
-        eprintln!("  {n:>8}  {}", set.rules[index].meta.title);
+        let only = if set.reported_alone(index) {
+            ""
+        } else {
+            "  (feeds a correlation only)"
+        };
+        eprintln!("  {n:>8}  {}{only}", set.rules[index].meta.title);
+    }
+    if !set.correlations.is_empty() {
+        print_correlation_counts(&set, &correlations, &correlation_counts);
     }
     Ok(exit_code(&summary, listing_failed))
+}
+
+/// How often each correlation fired, and the matches it could not use.
+fn print_correlation_counts(
+    set: &whoiswatch_sigma::RuleSet,
+    matches: &[whoiswatch_sigma::CorrelationMatch],
+    counts: &whoiswatch_sigma::correlation::Counts,
+) {
+    let mut fired = vec![0u64; set.correlations.len()];
+    for m in matches {
+        fired[m.correlation] += 1;
+    }
+    eprintln!(
+        "{} correlation rules, {} firings from {} matches",
+        set.correlations.len(),
+        matches.len(),
+        counts.observations
+    );
+    for (c, n) in fired.iter().enumerate() {
+        if *n > 0 {
+            eprintln!("  {n:>8}  {}", set.correlations[c].meta.title);
+        }
+    }
+    let skipped = [
+        (counts.without_group, "lacked a group-by field"),
+        (counts.without_time, "had no time"),
+        (counts.beyond_limit, "were beyond the per-thread limit"),
+    ];
+    for (n, why) in skipped {
+        if n > 0 {
+            eprintln!("  {n} matches not correlated: they {why}");
+        }
+    }
 }

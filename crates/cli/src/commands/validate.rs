@@ -163,7 +163,7 @@ fn simulated(args: &ValidateArgs) -> anyhow::Result<u8> {
     }
     let read_errors = observer.errors;
     let hits = std::mem::take(&mut observer.hits);
-    let detection = Detection::merge(set.len(), vec![observer.detector]);
+    let detection = Detection::merge(set, vec![observer.detector]);
     let index = evidence_index(&detection.alerts);
 
     let out = std::io::stdout();
@@ -471,7 +471,7 @@ fn real_logs(args: &ValidateArgs, test: u8) -> anyhow::Result<u8> {
         }
         detectors.push(observer.detector);
     }
-    let detection = Detection::merge(set.len(), detectors);
+    let detection = Detection::merge(set, detectors);
     let index = evidence_index(&detection.alerts);
     let out = std::io::stdout();
     let mut out = std::io::BufWriter::new(out.lock());

@@ -16,6 +16,7 @@ pub(crate) const FORMAT_WINLOGBEAT: &str = "winlogbeat-json";
 pub(crate) const FORMAT_ZEEK: &str = "zeek-json";
 pub(crate) const FORMAT_QRADAR: &str = "qradar-json";
 pub(crate) const FORMAT_GENERIC: &str = "json";
+pub(crate) const FORMAT_WHOISWATCH: &str = "whoiswatch-json";
 
 /// One parsed JSON value from a line or document element.
 pub(crate) fn handle_value(
@@ -77,6 +78,8 @@ fn handle_object(
     {
         let event = nxlog(object, origin, text);
         emit.event(FORMAT_NXLOG, event);
+    } else if is_whoiswatch(object) {
+        emit.event(FORMAT_WHOISWATCH, whoiswatch(object, origin, text));
     } else if let Some(path) = zeek_path(object) {
         let mut fields = Vec::new();
         flatten(object, &mut String::new(), &mut |name, value| {
@@ -100,6 +103,57 @@ fn handle_object(
         emit.event(format, event);
     }
     Ok(())
+}
+
+/// whoiswatch's own event JSON (`whoiswatch events`): where the record came from, and
+/// and the log source type, the Sigma log source or extra fields as objects.
+fn is_whoiswatch(object: &Json<'_>) -> bool {
+    let is_object = |key: &str| matches!(object.get(key), Some(Json::Object(_)));
+    object.get("file").and_then(Json::as_str).is_some()
+        && object.get("position").and_then(Json::as_str).is_some()
+        && (is_object("sigma_logsource")
+            || is_object("extra")
+            || object.get("logsourcetypename").is_some())
+}
+
+/// Read back as the event it was: canonical fields by name, the log source type by its
+/// name, the Sigma log source, extra fields under their own names, and the original
+/// record's place as `original_file` and `original_position`.
+fn whoiswatch(object: &Json<'_>, origin: whoiswatch_event::Origin, text: &str) -> Event {
+    let source_type = object
+        .get("logsourcetypename")
+        .and_then(Json::as_str)
+        .and_then(LogSourceType::by_name)
+        .unwrap_or(&LogSourceType::JSON);
+    let logsource = object.get("sigma_logsource");
+    let name = |key: &str| {
+        logsource
+            .and_then(|l| l.get(key))
+            .and_then(Json::as_str)
+            .and_then(Category::name)
+    };
+    let category = Category {
+        product: name("product"),
+        category: name("category"),
+        service: name("service"),
+    };
+    let mut event = Event::new(source_type, category, origin);
+    let skip = ["sigma_logsource", "extra", "file", "position"];
+    set_members(&mut event, object, &skip, false);
+    if let Some(extra) = object.get("extra") {
+        for (key, value) in extra.members() {
+            if !matches!(value, Json::Null) {
+                event.push_extra(key.as_ref(), json_value(value));
+            }
+        }
+    }
+    for (key, name) in [("file", "original_file"), ("position", "original_position")] {
+        if let Some(value) = object.get(key).and_then(Json::as_str) {
+            event.push_extra(name, Value::text(value));
+        }
+    }
+    event.set_default(FieldId::Payload, Value::text(text));
+    event
 }
 
 /// A Zeek log's path: `_path`, `@stream`, or guessed from the fields it has.

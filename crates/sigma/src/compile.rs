@@ -245,6 +245,7 @@ impl Compiler {
             return Ok(vec![ValueTest::Str(crate::pattern::StrMatcher {
                 pattern: crate::pattern::Pattern::Regex(regex),
                 raw: true,
+                piece: None,
             })]);
         }
         let mut values = vec![text];

@@ -26,6 +26,8 @@ pub(crate) struct LiteralSet {
     automaton: Option<AhoCorasick>,
     /// Per automaton pattern, where it must sit.
     anchors: Vec<Anchor>,
+    /// The automaton's patterns.
+    needles: Vec<Box<str>>,
 }
 
 /// Where a literal must sit, or `None` for an exact value; `None` overall when the test
@@ -79,12 +81,22 @@ impl LiteralSet {
                     .ok()?,
             ),
         };
+        let needles = patterns.iter().map(|p| Box::from(*p)).collect();
         tests.retain(|test| literal_of(test).is_none());
         Some(LiteralSet {
             exact,
             automaton,
             anchors,
+            needles,
         })
+    }
+
+    /// Every literal, lowered: a matching value contains one of them.
+    pub fn literals(&self) -> impl Iterator<Item = &str> {
+        self.exact
+            .iter()
+            .chain(self.needles.iter())
+            .map(|s| s.as_ref())
     }
 
     /// `lower` is the field's text, lowered.

@@ -25,6 +25,8 @@ pub(crate) struct StrMatcher {
     pub pattern: Pattern,
     /// Compare against the raw text (`cased`, `re`) instead of the lowered text.
     pub raw: bool,
+    /// For a wildcard regex: its longest literal piece, lowered (see [`Self::required`]).
+    pub piece: Option<Box<str>>,
 }
 
 impl StrMatcher {
@@ -38,6 +40,28 @@ impl StrMatcher {
             Pattern::Any => true,
             Pattern::Regex(regex) => regex.is_match(text),
         }
+    }
+
+    /// A lowered ASCII text that every matching value contains, lowered (the prefilter's
+    /// key); `None` when there is none (`*`, `re`, empty or non-ASCII needles).
+    pub fn required(&self) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        let needle: &str = match &self.pattern {
+            Pattern::Equals(s) | Pattern::Prefix(s) | Pattern::Suffix(s) => s,
+            Pattern::Contains(finder) => std::str::from_utf8(finder.needle()).ok()?,
+            Pattern::Any => return None,
+            Pattern::Regex(_) => self.piece.as_deref()?,
+        };
+        if needle.is_empty() || !needle.is_ascii() {
+            return None;
+        }
+        Some(
+            if self.raw && needle.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Owned(needle.to_ascii_lowercase())
+            } else {
+                Cow::Borrowed(needle)
+            },
+        )
     }
 
     /// True when an absent field should count as this value (`''`).
@@ -161,9 +185,21 @@ pub(crate) fn wildcard_at(
             Pattern::Regex(build_regex(&source, false, false, false)?)
         }
     };
+    let piece = match pattern {
+        Pattern::Regex(_) => pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Literal(l) => Some(l),
+                _ => None,
+            })
+            .max_by_key(|l| l.len())
+            .map(|l| l.as_str().into()),
+        _ => None,
+    };
     Ok(StrMatcher {
         pattern,
         raw: cased,
+        piece,
     })
 }
 
@@ -185,6 +221,7 @@ pub(crate) fn literal(value: &str, cased: bool, position: Position) -> StrMatche
     StrMatcher {
         pattern,
         raw: cased,
+        piece: None,
     }
 }
 

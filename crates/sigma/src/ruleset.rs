@@ -14,6 +14,7 @@ use crate::error::RuleError;
 use crate::logsource::applies;
 use crate::matcher::{Context, Node};
 use crate::parse::parse_rules;
+use crate::prefilter::Prefilter;
 use crate::view::{FieldCache, SlotField};
 
 /// A detection rule ready to match.
@@ -57,6 +58,8 @@ pub struct RuleSet {
     pub(crate) generated: Vec<bool>,
     /// Rule files (and in-memory sources) read.
     pub files: usize,
+    /// Evaluate every rule of a log source (no prefilter): the slow path.
+    slow_path: bool,
 }
 
 /// What loading found: the set, and every rule it could not load.
@@ -130,7 +133,10 @@ impl RuleSet {
             slow_path: options.slow_path,
             ..Compiler::default()
         };
-        let mut set = RuleSet::default();
+        let mut set = RuleSet {
+            slow_path: options.slow_path,
+            ..RuleSet::default()
+        };
         let mut filter_targets: Vec<(usize, Vec<String>)> = Vec::new();
         let mut correlations = Vec::new();
         for rule in rules {
@@ -212,8 +218,16 @@ impl RuleSet {
             cache: FieldCache::new(self.fields.len()),
             by_category: FxHashMap::default(),
             hits: Vec::new(),
+            candidates: Vec::new(),
         }
     }
+}
+
+/// One log source's rules and filters, and the prefilter over those rules.
+struct ForCategory {
+    rules: Vec<u32>,
+    filters: Vec<u32>,
+    prefilter: Option<Prefilter>,
 }
 
 type CategoryKey = (
@@ -226,8 +240,9 @@ type CategoryKey = (
 pub struct Scanner<'r> {
     set: &'r RuleSet,
     cache: FieldCache,
-    by_category: FxHashMap<CategoryKey, (Vec<u32>, Vec<u32>)>,
+    by_category: FxHashMap<CategoryKey, ForCategory>,
     hits: Vec<usize>,
+    candidates: Vec<bool>,
 }
 
 impl Scanner<'_> {
@@ -239,8 +254,8 @@ impl Scanner<'_> {
         let set = self.set;
         let category: &Category = &event.category;
         let key = (category.product, category.category, category.service);
-        let (rules, filters) = self.by_category.entry(key).or_insert_with(|| {
-            let rules = set
+        let entry = self.by_category.entry(key).or_insert_with(|| {
+            let rules: Vec<u32> = set
                 .rules
                 .iter()
                 .enumerate()
@@ -254,15 +269,28 @@ impl Scanner<'_> {
                 .filter(|(_, f)| applies(&f.logsource, category))
                 .map(|(i, _)| i as u32)
                 .collect();
-            (rules, filters)
+            let prefilter = (!set.slow_path)
+                .then(|| Prefilter::new(rules.iter().map(|&i| &set.rules[i as usize].node)));
+            ForCategory {
+                rules,
+                filters,
+                prefilter,
+            }
         });
+        let (rules, filters) = (&entry.rules, &entry.filters);
         let mut context = Context {
             event,
             cache: &mut self.cache,
             fields: &set.fields,
         };
+        if let Some(prefilter) = &entry.prefilter {
+            prefilter.candidates(&mut context, &mut self.candidates);
+        }
         let mut filter_results: Vec<(u32, bool)> = Vec::new();
-        for &index in rules.iter() {
+        for (position, &index) in rules.iter().enumerate() {
+            if entry.prefilter.is_some() && !self.candidates[position] {
+                continue;
+            }
             let rule = &set.rules[index as usize];
             if !rule.node.eval(&mut context) {
                 continue;

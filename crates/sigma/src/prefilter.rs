@@ -1,0 +1,315 @@
+//! Which rules can match an event at all, found with one pass per field instead of one
+//! per rule.
+//!
+//! Each rule yields, where it can, a *requirement*: texts of which at least one must
+//! occur in a field's lowered text (or, for keyword searches, in any of the event's
+//! texts) for the rule to match — a selection's literals, the best-keyed child of an
+//! `and`, the union over an `or`. Per log source, one Aho-Corasick automaton per field
+//! holds every rule's texts on that field; an event's field text is searched once, and
+//! only the rules whose texts occurred (and the rules without a requirement: negations,
+//! numbers, CIDR, `re`, `exists`) are evaluated. A requirement only ever leaves out
+//! rules that cannot match: `fast_and_slow_paths_agree_on_sigmahq` runs SigmaHQ's data
+//! with and without it.
+
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
+use rustc_hash::FxHashMap;
+
+use crate::matcher::{Context, FieldMatch, Node, ValueTest};
+
+/// The slot number that stands for "any text of the event" (keyword searches).
+const ANY_FIELD: u32 = u32::MAX;
+
+/// Patterns per SIMD pre-search (Teddy handles up to 64).
+const PACKED_CHUNK: usize = 64;
+
+/// At least one of these (slot, lowered text) must occur.
+type Requirement = Vec<(u32, Box<str>)>;
+
+fn field_requirement(field: &FieldMatch) -> Option<Requirement> {
+    if field.negate || field.exists.is_some() {
+        return None;
+    }
+    let text = |test: &ValueTest| -> Option<Box<str>> {
+        match test {
+            ValueTest::Str(m) => m.required().map(|t| Box::from(t.as_ref())),
+            _ => None,
+        }
+    };
+    if field.all {
+        // Every test must hold: any one of them is required; take the longest.
+        return field
+            .tests
+            .iter()
+            .filter_map(text)
+            .max_by_key(|t| t.len())
+            .map(|t| vec![(field.slot, t)]);
+    }
+    let mut out = Vec::new();
+    for test in &field.tests {
+        out.push((field.slot, text(test)?));
+    }
+    if let Some(set) = &field.set {
+        for literal in set.literals() {
+            if literal.is_empty() || !literal.is_ascii() {
+                return None;
+            }
+            out.push((field.slot, literal.into()));
+        }
+    }
+    Some(out)
+}
+
+/// How selective a requirement is: its shortest text (longer is rarer), then fewer.
+fn score(requirement: &Requirement) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = requirement
+        .iter()
+        .map(|(_, t)| t.len())
+        .min()
+        .unwrap_or(usize::MAX);
+    (shortest, std::cmp::Reverse(requirement.len()))
+}
+
+pub(crate) fn requirement(node: &Node) -> Option<Requirement> {
+    match node {
+        Node::Field(field) => field_requirement(field),
+        Node::Keywords { tests, all } => {
+            let texts: Vec<Box<str>> = if *all {
+                // Every keyword must occur: the longest one is enough to key on.
+                let longest = tests
+                    .iter()
+                    .filter_map(|m| m.required())
+                    .max_by_key(|t| t.len());
+                vec![Box::from(longest?.as_ref())]
+            } else {
+                tests
+                    .iter()
+                    .map(|m| m.required().map(|t| Box::from(t.as_ref())))
+                    .collect::<Option<_>>()?
+            };
+            Some(texts.into_iter().map(|t| (ANY_FIELD, t)).collect())
+        }
+        Node::And(items) => items.iter().filter_map(requirement).max_by_key(score),
+        Node::Or(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                out.extend(requirement(item)?);
+            }
+            Some(out)
+        }
+        Node::Not(_) => None,
+        Node::Const(true) => None,
+        // Never matches: nothing can key it, and nothing needs to.
+        Node::Const(false) => Some(Vec::new()),
+    }
+}
+
+/// One field's automaton: pattern → the rules (positions in the log source's list).
+struct FieldIndex {
+    slot: u32,
+    /// Most texts hold none of the patterns: SIMD (Teddy) searches over chunks of
+    /// [`PACKED_CHUNK`] patterns say so about ten times faster than the automaton. Empty
+    /// where the CPU has no SIMD support for them.
+    packed: Vec<packed::Searcher>,
+    automaton: AhoCorasick,
+    rules: Vec<Vec<u32>>,
+}
+
+impl FieldIndex {
+    fn may_match(&self, text: &str) -> bool {
+        if self.packed.is_empty() {
+            return self.automaton.is_match(text);
+        }
+        self.packed
+            .iter()
+            .any(|p| p.find(text.as_bytes()).is_some())
+    }
+}
+
+/// The prefilter of one log source's rule list.
+pub(crate) struct Prefilter {
+    /// Positions of the rules evaluated whatever the event holds.
+    always: Vec<u32>,
+    fields: Vec<FieldIndex>,
+    rules: usize,
+}
+
+impl Prefilter {
+    /// `nodes`: the detection of each rule of the list, in list order.
+    pub fn new<'a>(nodes: impl Iterator<Item = &'a Node>) -> Prefilter {
+        let mut always = Vec::new();
+        let mut by_slot: FxHashMap<u32, FxHashMap<Box<str>, Vec<u32>>> = FxHashMap::default();
+        let mut rules = 0;
+        for (position, node) in nodes.enumerate() {
+            rules += 1;
+            match requirement(node) {
+                None => always.push(position as u32),
+                Some(requirement) => {
+                    for (slot, text) in requirement {
+                        let users = by_slot.entry(slot).or_default().entry(text).or_default();
+                        if users.last() != Some(&(position as u32)) {
+                            users.push(position as u32);
+                        }
+                    }
+                }
+            }
+        }
+        let mut slots: Vec<u32> = by_slot.keys().copied().collect();
+        slots.sort_unstable();
+        let mut fields = Vec::new();
+        for slot in slots {
+            let mut texts: Vec<(Box<str>, Vec<u32>)> =
+                by_slot.remove(&slot).expect("key").into_iter().collect();
+            texts.sort();
+            let automaton = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(texts.iter().map(|(t, _)| t.as_bytes()));
+            match automaton {
+                Ok(automaton) => fields.push(FieldIndex {
+                    slot,
+                    packed: texts
+                        .chunks(PACKED_CHUNK)
+                        .map(|chunk| {
+                            packed::Config::new()
+                                .builder()
+                                .extend(chunk.iter().map(|(t, _)| t.as_bytes()))
+                                .build()
+                        })
+                        .collect::<Option<Vec<_>>>()
+                        .unwrap_or_default(),
+                    automaton,
+                    rules: texts.into_iter().map(|(_, r)| r).collect(),
+                }),
+                // Too large to build: its rules are evaluated every time.
+                Err(_) => always.extend(texts.into_iter().flat_map(|(_, r)| r)),
+            }
+        }
+        always.sort_unstable();
+        always.dedup();
+        Prefilter {
+            always,
+            fields,
+            rules,
+        }
+    }
+
+    /// Mark in `candidates` (one flag per rule of the list) the rules that can match.
+    pub fn candidates(&self, ctx: &mut Context<'_>, candidates: &mut Vec<bool>) {
+        candidates.clear();
+        candidates.resize(self.rules, false);
+        for &position in &self.always {
+            candidates[position as usize] = true;
+        }
+        for field in &self.fields {
+            let items = if field.slot == ANY_FIELD {
+                ctx.cache.all_texts(ctx.event)
+            } else {
+                let slot_field = &ctx.fields[field.slot as usize];
+                ctx.cache.items(field.slot, slot_field, ctx.event)
+            };
+            for lower in items.lower {
+                if !field.may_match(lower) {
+                    continue;
+                }
+                for found in field.automaton.find_overlapping_iter(lower.as_str()) {
+                    for &position in &field.rules[found.pattern().as_usize()] {
+                        candidates[position as usize] = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::RuleKind;
+    use crate::compile::Compiler;
+    use crate::parse::parse_rules;
+
+    /// The requirement of a rule with this detection body, as (field, text) pairs.
+    fn required(detection: &str) -> Option<Vec<(String, String)>> {
+        let yaml = format!("title: t\nlogsource: {{}}\ndetection:\n{detection}\n");
+        let rule = parse_rules("t.yml", &yaml).remove(0).unwrap();
+        let RuleKind::Detection(d) = &rule.kind else {
+            panic!()
+        };
+        let mut compiler = Compiler::default();
+        let node = compiler.detection(d).unwrap();
+        let name = |slot: u32| match slot {
+            ANY_FIELD => "*".to_string(),
+            s => compiler.fields[s as usize].resolved.as_str().to_string(),
+        };
+        requirement(&node).map(|r| {
+            let mut r: Vec<(String, String)> = r
+                .into_iter()
+                .map(|(s, t)| (name(s), t.to_string()))
+                .collect();
+            r.sort();
+            r
+        })
+    }
+
+    fn pairs(items: &[(&str, &str)]) -> Option<Vec<(String, String)>> {
+        Some(
+            items
+                .iter()
+                .map(|(f, t)| (f.to_string(), t.to_string()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn requirements_follow_the_condition() {
+        // A selection's values: any one of them.
+        assert_eq!(
+            required("  sel:\n    Image|endswith: ['\\whois.exe', '\\nc.exe']\n  condition: sel"),
+            pairs(&[("image", "\\nc.exe"), ("image", "\\whois.exe")])
+        );
+        // and: the more selective side; or: both sides; not: nothing to key on.
+        let and = "  a:\n    Image|endswith: '\\whois64.exe'\n  b:\n    CommandLine|contains: ' -h'\n  condition: a and b";
+        assert_eq!(required(and), pairs(&[("image", "\\whois64.exe")]));
+        let or = "  a:\n    Image|endswith: '\\whois.exe'\n  b:\n    CommandLine|contains: 'rdap'\n  condition: a or b";
+        assert_eq!(
+            required(or),
+            pairs(&[("commandline", "rdap"), ("image", "\\whois.exe")])
+        );
+        assert_eq!(required("  a:\n    Image: x\n  condition: not a"), None);
+        // `all`: the longest value is enough; a cased value keys on its lowered text.
+        assert_eq!(
+            required(
+                "  sel:\n    CommandLine|contains|all: ['-h', 'whois.arin']\n  condition: sel"
+            ),
+            pairs(&[("commandline", "whois.arin")])
+        );
+        assert_eq!(
+            required("  sel:\n    CommandLine|contains|cased: 'TcpClient'\n  condition: sel"),
+            pairs(&[("commandline", "tcpclient")])
+        );
+        // Wildcards in the middle: the longest literal piece.
+        assert_eq!(
+            required("  sel:\n    CommandLine: '*whois*-h *.arin.net*'\n  condition: sel"),
+            pairs(&[("commandline", ".arin.net")])
+        );
+        // Keywords key on any text.
+        assert_eq!(
+            required("  kw:\n    - 'whois.iana.org'\n  condition: kw"),
+            pairs(&[("*", "whois.iana.org")])
+        );
+    }
+
+    #[test]
+    fn what_cannot_be_keyed_is_always_evaluated() {
+        for detection in [
+            "  sel:\n    Initiated|neq: 'false'\n  condition: sel",
+            "  sel:\n    CommandLine|re: 'whois\\s+-h'\n  condition: sel",
+            "  sel:\n    DestinationIp|cidr: 10.0.0.0/8\n  condition: sel",
+            "  sel:\n    ParentImage|exists: false\n  condition: sel",
+            "  sel:\n    CommandLine: '*'\n  condition: sel",
+            "  sel:\n    ParentImage: ''\n  condition: sel",
+            "  sel:\n    Image|endswith: '\\wHöis.exe'\n  condition: sel",
+        ] {
+            assert_eq!(required(detection), None, "{detection}");
+        }
+    }
+}

@@ -10,7 +10,7 @@
 //!   prefixes, suffixes and substrings ([`LoadOptions::slow_path`] turns this off).
 //! - Rules are indexed by log source: an event meets only rules whose `logsource`
 //!   applies to its Sigma category.
-//! - A prefilter ([`prefilter`]) finds, with one SIMD pre-search and one Aho-Corasick
+//! - A prefilter (the `prefilter` module) finds, with one SIMD pre-search and one Aho-Corasick
 //!   pass per field, the few rules whose required texts occur in the event; only those
 //!   (and rules with nothing to key on) are evaluated.
 //! - Field names go through a mapping (data, `content/mappings/`) and then the event

@@ -293,3 +293,58 @@ fn the_corpus_is_streamed_deterministic_ndjson() {
     assert!(stderr.contains("12000 events"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn lookups_join_connections_across_files_and_threads() {
+    // Test 2's Zeek dns.log (rdap.arin.net → 199.71.0.63) and the firewall's netfilter
+    // log (10.1.4.27 → 199.71.0.63:443) are different files: whichever thread reads
+    // which, and in whichever order, the connection joins the lookup's alert.
+    let dir = temp("join");
+    let output = whoiswatch(&[
+        "simulate",
+        "--out",
+        dir.to_str().unwrap(),
+        "--behaviour",
+        "test-2",
+    ]);
+    assert!(output.status.success());
+    let logs = dir.join("logs/test-2");
+    let dns = logs.join("zeek-dns.log");
+    for (threads, first, second) in [
+        ("2", logs.join("firewall-netfilter.log"), dns.clone()),
+        ("1", logs.join("firewall-netfilter.log"), dns.clone()),
+        ("1", dns.clone(), logs.join("firewall-cef.log")),
+    ] {
+        let output = whoiswatch(&[
+            "scan",
+            "--threads",
+            threads,
+            "-o",
+            "ndjson",
+            first.to_str().unwrap(),
+            second.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+        assert!(output.status.success(), "{stderr}");
+        let alerts: Vec<serde_json::Value> = stdout(&output)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let dns_alert = alerts
+            .iter()
+            .find(|a| {
+                a["evidence"][0]["file"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("zeek-dns.log")
+            })
+            .unwrap_or_else(|| panic!("{alerts:?}"));
+        assert_eq!(
+            dns_alert["summary"],
+            "10.1.4.27 queried rdap.arin.net and connected to it (199.71.0.63:443)",
+            "{threads} threads, {first:?} first"
+        );
+        assert_eq!(dns_alert["evidence"].as_array().unwrap().len(), 2);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

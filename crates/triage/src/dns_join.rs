@@ -6,12 +6,20 @@
 //! alert, so the analyst sees one alert: "powershell.exe queried rdap.arin.net and
 //! connected to it (199.71.0.63:443)".
 //!
-//! Where there is no ProcessGuid (Zeek dns then Zeek conn, in one stream), the key is the
-//! client address. Events are joined as a reader sees them: a lookup and its connection
-//! must be read by the same reader (Sysmon writes both to one channel, so one file).
+//! Where there is no ProcessGuid (Zeek dns.log then conn.log, a DNS server's log then a
+//! firewall's), the key is the client address. A connection joins when it comes at
+//! most [`JOIN_WINDOW_SECONDS`] after the lookup (and not more than a few seconds before:
+//! clocks of two devices differ).
+//!
+//! Events are joined as a reader sees them; a connection a reader could not join (its
+//! lookup is in a file another thread reads, or later in the list) is kept in
+//! [`PendingConnections`] — web and WHOIS ports only, a small copy of the event — and
+//! [`join_pending`] joins those after all readers are done.
+//!
 //! Memory is bounded: at most [`MAX_LOOKUPS`] processes' lookups are remembered, then the
 //! oldest half is forgotten; at most [`MAX_ANSWERS`] answers per process and
-//! [`MAX_JOINED`] connections per alert.
+//! [`MAX_JOINED`] connections per alert; at most [`MAX_PENDING`] pending connections per
+//! reader (the oldest are dropped, and counted).
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -23,6 +31,14 @@ use crate::alert::Alert;
 pub const MAX_LOOKUPS: usize = 65_536;
 pub const MAX_JOINED: usize = 8;
 pub const MAX_ANSWERS: usize = 64;
+pub const MAX_PENDING: usize = 65_536;
+/// How long after a lookup a connection still counts as following it.
+pub const JOIN_WINDOW_SECONDS: i64 = 3_600;
+/// How far a connection may seem to precede its lookup (clock skew between devices).
+const SKEW_SECONDS: i64 = 5;
+/// Destination ports of the connections kept for joining after the scan: WHOIS, and
+/// the web ports RDAP and web WHOIS services answer on.
+const JOIN_PORTS: &[i64] = &[43, 80, 443, 8080, 8443];
 
 /// Who made a lookup: the host and process, or the client address.
 type Key = (String, String);
@@ -61,8 +77,10 @@ fn answers(event: &Event) -> Vec<IpAddr> {
 }
 
 fn is_connection(event: &Event) -> bool {
-    event.category.category == Some("network_connection")
-        || (event.category.product == Some("zeek") && event.category.service == Some("conn"))
+    matches!(
+        event.category.category,
+        Some("network_connection" | "firewall")
+    ) || (event.category.product == Some("zeek") && event.category.service == Some("conn"))
 }
 
 impl DnsJoin {
@@ -97,12 +115,25 @@ impl DnsJoin {
         }
         let destination = event.get(FieldId::DestinationIp)?.as_ip()?;
         let key = key(event)?;
+        let when = event.device_time();
+        // The latest lookup of that address that the connection can follow.
         let index = self
             .lookups
             .get(&key)?
             .iter()
-            .find(|(ip, _)| *ip == destination)
-            .map(|(_, index)| *index)?;
+            .filter(|(ip, _)| *ip == destination)
+            .map(|(_, index)| *index)
+            .filter(|&index| {
+                let lookup = alerts.get(index).and_then(|a| a.time);
+                match (lookup, when) {
+                    (Some(lookup), Some(connection)) => {
+                        let gap = (connection.0 - lookup.0).div_euclid(1_000_000_000);
+                        (-SKEW_SECONDS..=JOIN_WINDOW_SECONDS).contains(&gap)
+                    }
+                    _ => true,
+                }
+            })
+            .max_by_key(|&index| (alerts.get(index).and_then(|a| a.time), index))?;
         let alert = alerts.get_mut(index)?;
         if alert.evidence.len() > MAX_JOINED
             || alert.evidence.iter().any(|e| e.origin == event.origin)
@@ -131,5 +162,169 @@ impl DnsJoin {
         }
         alert.evidence.push(event.clone());
         Some(index)
+    }
+}
+
+/// Connections a reader could not join, kept (as small copies) for [`join_pending`].
+#[derive(Default)]
+pub struct PendingConnections {
+    events: VecDeque<Event>,
+    /// Dropped beyond [`MAX_PENDING`].
+    pub dropped: u64,
+}
+
+/// The fields a join reads and an alert shows.
+const KEPT: &[FieldId] = &[
+    FieldId::DeviceTime,
+    FieldId::Hostname,
+    FieldId::ProcessGuid,
+    FieldId::Image,
+    FieldId::Username,
+    FieldId::SourceIp,
+    FieldId::SourcePort,
+    FieldId::DestinationIp,
+    FieldId::DestinationPort,
+    FieldId::DestinationHostname,
+    FieldId::Protocol,
+    FieldId::EventId,
+];
+
+impl PendingConnections {
+    /// Keep a connection to a WHOIS or web port that may follow a lookup read elsewhere.
+    pub fn offer(&mut self, event: &Event) {
+        if !is_connection(event)
+            || event.get(FieldId::DestinationIp).is_none()
+            || !event
+                .get_i64(FieldId::DestinationPort)
+                .is_some_and(|p| JOIN_PORTS.contains(&p))
+            || key(event).is_none()
+        {
+            return;
+        }
+        if self.events.len() >= MAX_PENDING {
+            self.events.pop_front();
+            self.dropped += 1;
+        }
+        let mut copy = Event::new(event.source_type, event.category, event.origin.clone());
+        for &id in KEPT {
+            if let Some(value) = event.get(id) {
+                copy.set(id, value.clone());
+            }
+        }
+        self.events.push_back(copy);
+    }
+
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    pub fn merge(&mut self, other: PendingConnections) {
+        self.events.extend(other.events);
+        self.dropped += other.dropped;
+    }
+}
+
+/// After all readers: join the pending connections of every reader to the DNS alerts of
+/// every reader (`alerts` in their final order). Returns how many joined.
+pub fn join_pending(alerts: &mut [Alert], pending: PendingConnections) -> usize {
+    let mut join = DnsJoin::default();
+    for (index, alert) in alerts.iter().enumerate() {
+        join.alert_raised(index, alert);
+    }
+    if join.lookups.is_empty() {
+        return 0;
+    }
+    let mut events: Vec<Event> = pending.events.into();
+    events.sort_by_cached_key(|e| (e.device_time(), e.origin.file.clone(), e.origin.position));
+    events
+        .iter()
+        .filter(|event| join.event(event, alerts).is_some())
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use whoiswatch_event::{Category, LogSourceType, Origin, Position, Timestamp};
+
+    use super::*;
+    use crate::alert::RuleInfo;
+
+    const T0: i64 = 1_795_511_401;
+
+    fn event(file: &str, category: Category, seconds: i64) -> Event {
+        let origin = Origin {
+            file: Arc::from(file),
+            position: Position::Line(1),
+        };
+        let mut event = Event::new(&LogSourceType::ZEEK, category, origin);
+        event.set(
+            FieldId::DeviceTime,
+            Value::Time(Timestamp::from_seconds(seconds)),
+        );
+        event.set(FieldId::SourceIp, Value::Ip("10.1.4.27".parse().unwrap()));
+        event
+    }
+
+    fn lookup() -> Alert {
+        let mut dns = event("dns.log", Category::new("zeek", None, Some("dns")), T0);
+        dns.set(FieldId::DnsQuery, Value::text("rdap.arin.net"));
+        dns.set(
+            FieldId::DnsAnswers,
+            Value::List(vec!["199.71.0.63".into(), "199.212.0.63".into()]),
+        );
+        Alert::from_event(RuleInfo::default(), dns)
+    }
+
+    fn connection(seconds: i64, port: i64) -> Event {
+        let category = Category::new("linux", Some("firewall"), None);
+        let mut conn = event(&format!("fw-{seconds}.log"), category, T0 + seconds);
+        conn.set(
+            FieldId::DestinationIp,
+            Value::Ip("199.212.0.63".parse().unwrap()),
+        );
+        conn.set(FieldId::DestinationPort, Value::Integer(port));
+        conn
+    }
+
+    #[test]
+    fn pending_connections_join_within_the_window() {
+        let mut alerts = vec![lookup()];
+        let mut pending = PendingConnections::default();
+        // Kept: web and WHOIS ports only.
+        pending.offer(&connection(30, 22));
+        assert!(pending.is_empty());
+        // 2 h after: too late; 10 s before: too early; 3 s before (clock skew) and
+        // 30 min after: joined.
+        for seconds in [7_200, -10, -3, 1_800] {
+            pending.offer(&connection(seconds, 443));
+        }
+        assert_eq!(join_pending(&mut alerts, pending), 2);
+        let files: Vec<&str> = alerts[0].evidence.iter().map(|e| &*e.origin.file).collect();
+        assert_eq!(files, ["dns.log", "fw--3.log", "fw-1800.log"]);
+        assert_eq!(
+            alerts[0].summary.as_deref(),
+            Some("10.1.4.27 queried rdap.arin.net and connected to it (199.212.0.63:443)")
+        );
+    }
+
+    #[test]
+    fn the_latest_lookup_a_connection_can_follow_wins() {
+        // Two lookups of the same name by the same client, 2 h apart: a connection
+        // 10 min after the second joins the second.
+        let first = lookup();
+        let mut second = lookup();
+        second.time = Some(Timestamp::from_seconds(T0 + 7_200));
+        let mut alerts = vec![first, second];
+        let mut pending = PendingConnections::default();
+        pending.offer(&connection(7_800, 443));
+        assert_eq!(join_pending(&mut alerts, pending), 1);
+        assert_eq!(alerts[0].evidence.len(), 1);
+        assert_eq!(alerts[1].evidence.len(), 2);
     }
 }

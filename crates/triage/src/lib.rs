@@ -19,7 +19,7 @@ pub mod score;
 
 pub use alert::{Alert, RuleInfo};
 pub use config::Context;
-pub use dns_join::DnsJoin;
+pub use dns_join::{join_pending, DnsJoin, PendingConnections};
 pub use engine::{format_duration, triage, Options, Report, Triaged};
 pub use follow_on::FollowOnCollector;
 pub use offense::{Escalation, Offense, Suppression};

@@ -6,7 +6,9 @@ use whoiswatch_event::{Category, Event, LogSourceType};
 use whoiswatch_ingest::{Consumer, ParseError};
 use whoiswatch_sigma::correlation::{correlate, Collector, Counts};
 use whoiswatch_sigma::{CorrelationMatch, RuleSet, Scanner};
-use whoiswatch_triage::{Alert, DnsJoin, FollowOnCollector, RuleInfo};
+use whoiswatch_triage::{
+    join_pending, Alert, DnsJoin, FollowOnCollector, PendingConnections, RuleInfo,
+};
 
 use std::sync::atomic::Ordering;
 
@@ -39,6 +41,8 @@ pub struct Detector<'r> {
     dropped: u64,
     per_rule: Vec<u64>,
     join: DnsJoin,
+    /// Connections this reader could not join, for the join after all readers.
+    pending: PendingConnections,
     follow_on: FollowOnCollector,
     errors: ErrorPrinter,
     seed: Option<SeedState<'r>>,
@@ -66,6 +70,7 @@ impl<'r> Detector<'r> {
             dropped: 0,
             per_rule: vec![0; set.len()],
             join: DnsJoin::default(),
+            pending: PendingConnections::default(),
             follow_on: FollowOnCollector::default(),
             errors,
             seed,
@@ -89,6 +94,16 @@ impl<'r> Detector<'r> {
     }
 }
 
+impl Detector<'_> {
+    /// Join a connection to a lookup this reader saw, or keep it for the join after all
+    /// readers.
+    fn join_or_keep(&mut self, event: &Event) {
+        if self.join.event(event, &mut self.alerts).is_none() {
+            self.pending.offer(event);
+        }
+    }
+}
+
 impl Consumer for Detector<'_> {
     fn event(&mut self, event: Event) {
         if self.progress.is_some() {
@@ -106,7 +121,7 @@ impl Consumer for Detector<'_> {
         self.enabled
             .extend(hits.iter().copied().filter(|&i| !self.disabled[i]));
         if self.enabled.is_empty() {
-            self.join.event(&event, &mut self.alerts);
+            self.join_or_keep(&event);
             return;
         }
         self.correlations.observe(&event, &self.enabled);
@@ -127,7 +142,7 @@ impl Consumer for Detector<'_> {
             raised = true;
         }
         if !raised {
-            self.join.event(&event, &mut self.alerts);
+            self.join_or_keep(&event);
         }
     }
 
@@ -156,6 +171,10 @@ pub struct Detection {
     pub correlations: Vec<CorrelationMatch>,
     /// Matches that could not feed a correlation, and why.
     pub correlation_counts: Counts,
+    /// Connections joined to a lookup read by another reader (or later), and pending
+    /// connections dropped beyond the bound.
+    pub joined_after: usize,
+    pub pending_dropped: u64,
 }
 
 impl Detection {
@@ -165,7 +184,9 @@ impl Detection {
             ..Detection::default()
         };
         let mut collectors = Vec::new();
+        let mut pending = PendingConnections::default();
         for detector in detectors {
+            pending.merge(detector.pending);
             collectors.push(detector.correlations);
             if let Some((_, _, matches)) = detector.seed {
                 merged.seed_matches.merge(matches);
@@ -199,6 +220,8 @@ impl Detection {
                 a.rule.id.clone(),
             )
         });
+        merged.pending_dropped = pending.dropped;
+        merged.joined_after = join_pending(&mut merged.alerts, pending);
         merged
     }
 }

@@ -119,6 +119,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         seed_matches,
         correlations,
         correlation_counts,
+        joined_after,
+        pending_dropped,
     } = Detection::merge(&set, detectors);
     let report = whoiswatch_triage::triage(alerts, &context, &Options { now }, Some(&follow_on));
     let guidance: Vec<_> = report
@@ -202,6 +204,18 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             "  (feeds a correlation only)"
         };
         eprintln!("  {n:>8}  {}{only}", set.rules[index].meta.title);
+    }
+    if joined_after > 0 {
+        eprintln!(
+            "{joined_after} connections joined to DNS lookups in other files (or read later)"
+        );
+    }
+    if pending_dropped > 0 {
+        eprintln!(
+            "whoiswatch: {pending_dropped} web/WHOIS connections were not kept for joining \
+             to lookups in other files (beyond {} per reader)",
+            whoiswatch_triage::dns_join::MAX_PENDING
+        );
     }
     if !set.correlations.is_empty() {
         print_correlation_counts(&set, &correlations, &correlation_counts);

@@ -13,6 +13,7 @@
 
 mod event;
 mod field;
+pub mod java_time;
 mod log_source;
 pub mod registry;
 pub mod time;

@@ -2,7 +2,7 @@
 //! arity and documentation beside it. `docs/query.md` lists the same table (a test
 //! keeps them in step).
 
-pub mod dateformat;
+pub use whoiswatch_event::java_time as dateformat;
 pub mod scalar;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,5 +1,6 @@
 //! ArcSight CEF and IBM LEEF 1.0/2.0 records, bare or behind a syslog header.
 
+use whoiswatch_event::java_time::DatePattern;
 use whoiswatch_event::time::{month_from_abbreviation, Civil};
 use whoiswatch_event::{Category, Event, FieldId, LogSourceType, Origin, Timestamp, Value};
 
@@ -122,6 +123,27 @@ pub(crate) fn parse_device_time(text: &str) -> Option<Timestamp> {
         minute,
         second,
         nanosecond: millis * 1_000_000,
+    })
+}
+
+thread_local! {
+    /// The last `devTimeFormat` seen and its compiled pattern: a source writes the same
+    /// one on every line.
+    static LAST_FORMAT: std::cell::RefCell<Option<(String, Option<DatePattern>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// LEEF 2.0 `devTime` in the Java `SimpleDateFormat` pattern `devTimeFormat` gives
+/// (`MMM dd yyyy HH:mm:ss.SSS zzz`, `yyyy-MM-dd'T'HH:mm:ssZ`, …); `None` when the
+/// pattern is not one we read or the time does not follow it.
+fn time_in_format(format: &str, text: &str) -> Option<Timestamp> {
+    LAST_FORMAT.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.as_ref().is_none_or(|(f, _)| f != format) {
+            *last = Some((format.to_string(), DatePattern::compile(format).ok()));
+        }
+        let pattern = last.as_ref()?.1.as_ref()?;
+        pattern.parse(text.trim()).map(Timestamp::from_millis)
     })
 }
 
@@ -254,10 +276,20 @@ pub(crate) fn parse_leef(body: &str, origin: Origin, line: &str) -> Result<Event
         .map(|(k, v)| (k.trim(), v.to_string()))
         .filter(|(k, _)| !k.is_empty())
         .collect();
+    let format = pairs
+        .iter()
+        .find(|(key, _)| *key == "devTimeFormat")
+        .map(|(_, value)| value.as_str());
     for (key, value) in &pairs {
         if *key == "devTimeFormat" {
             event.push_extra("devTimeFormat", Value::text(value.as_str()));
             continue;
+        }
+        if *key == "devTime" {
+            if let Some(t) = format.and_then(|f| time_in_format(f, value)) {
+                event.set(FieldId::DeviceTime, Value::Time(t));
+                continue;
+            }
         }
         set_pair(&mut event, key, value, &[]);
     }
@@ -308,5 +340,32 @@ mod tests {
         let line = "LEEF:2.0|V|P|1|41|0x7c|src=10.0.1.8|dstPort=4343";
         let e = parse_leef(line, origin(), line).unwrap();
         assert_eq!(e.get_i64(FieldId::DestinationPort), Some(4343));
+    }
+
+    #[test]
+    fn leef_dev_time_follows_dev_time_format() {
+        let time = |attributes: &str| {
+            let line = format!("LEEF:2.0|V|P|1|41|^|src=10.0.1.8^dstPort=43^{attributes}");
+            parse_leef(&line, origin(), &line)
+                .unwrap()
+                .device_time()
+                .map(|t| t.to_string())
+        };
+        // Day first: only the pattern tells 03/04 apart from 04/03.
+        assert_eq!(
+            time("devTime=03/04/2026 08:30:01^devTimeFormat=dd/MM/yyyy HH:mm:ss").as_deref(),
+            Some("2026-04-03T08:30:01Z")
+        );
+        // The pattern may come before the time, with milliseconds and a zone offset.
+        assert_eq!(
+            time("devTimeFormat=yyyy.MM.dd HH:mm:ss.SSS Z^devTime=2026.11.24 09:30:01.250 +0100")
+                .as_deref(),
+            Some("2026-11-24T08:30:01.250Z")
+        );
+        // A time that does not follow its pattern is read as without one.
+        assert_eq!(
+            time("devTime=Nov 24 2026 08:30:01^devTimeFormat=dd/MM/yyyy").as_deref(),
+            Some("2026-11-24T08:30:01Z")
+        );
     }
 }

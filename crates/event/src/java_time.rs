@@ -1,11 +1,11 @@
-//! Java `SimpleDateFormat` patterns, as QRadar's DATEFORMAT and PARSETIMESTAMP use them,
-//! in UTC with the `en_US` locale rules Java applies by default: weeks start on Sunday and
+//! Java `SimpleDateFormat` patterns, as QRadar's DATEFORMAT and PARSETIMESTAMP and
+//! LEEF's `devTimeFormat` use them, in UTC with the `en_US` locale rules Java applies by default: weeks start on Sunday and
 //! week 1 is the week holding January 1st. So `YYYY` is the *week* year and `DD` the day
 //! of the year — both are implemented as Java does, not aliased to `yyyy`/`dd`
 //! (`YYYY` of 2026-12-31 is 2027).
 
-use whoiswatch_event::time::{days_from_civil, Civil};
-use whoiswatch_event::Timestamp;
+use crate::time::{days_from_civil, Civil};
+use crate::Timestamp;
 
 const MONTHS: [&str; 12] = [
     "January",
@@ -316,9 +316,7 @@ mod tests {
     use super::*;
 
     fn millis(text: &str) -> i64 {
-        whoiswatch_event::time::parse_iso8601(text)
-            .unwrap()
-            .millis()
+        crate::time::parse_iso8601(text).unwrap().millis()
     }
 
     fn format(pattern: &str, time: &str) -> String {

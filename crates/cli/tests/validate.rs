@@ -348,3 +348,46 @@ fn lookups_join_connections_across_files_and_threads() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn windows_dns_details_give_answers_that_join_a_firewall_connection() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/windows-dns-details"
+    );
+    let (dns, firewall) = (
+        format!("{dir}/dns-debug.log"),
+        format!("{dir}/netfilter.log"),
+    );
+    let output = whoiswatch(&[
+        "scan",
+        "--threads",
+        "2",
+        "--strict",
+        "-o",
+        "ndjson",
+        &firewall,
+        &dns,
+    ]);
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("dns-debug.log: windows-dns, 2 events"),
+        "{stderr}"
+    );
+    let summaries: Vec<Option<String>> = stdout(&output)
+        .lines()
+        .map(|l| {
+            let alert: serde_json::Value = serde_json::from_str(l).unwrap();
+            alert["summary"].as_str().map(str::to_string)
+        })
+        .collect();
+    // The query has no answers; the response does, and the connection joins it.
+    assert_eq!(
+        summaries,
+        [
+            None,
+            Some("10.1.4.27 queried rdap.arin.net and connected to it (199.71.0.63:443)".into())
+        ]
+    );
+}

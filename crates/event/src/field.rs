@@ -211,7 +211,7 @@ fields! {
         "The name looked up in DNS, without a trailing dot.";
     DnsAnswers => "dnsanswers", TextList,
         ["QueryResults", "answers", "dns.answers.data", "dns.resolved_ip"],
-        "Sysmon 22 (CNAMEs and addresses, v4-mapped unwrapped), Zeek dns",
+        "Sysmon 22 (CNAMEs and addresses, v4-mapped unwrapped), Zeek dns, Windows DNS debug log with details (answer section)",
         "The answers to a DNS query.";
     DnsQueryType => "dnsquerytype", Text,
         ["qtype_name", "dns.question.type", "QueryType", "record_type"],

@@ -60,7 +60,15 @@ fn key(event: &Event) -> Option<Key> {
             .to_ascii_lowercase();
         return Some((host, guid));
     }
-    let client = event.get(FieldId::SourceIp)?.as_ip()?;
+    // A DNS server's response to a client (Windows DNS `Snd … R`) names the client as
+    // its destination.
+    let response = event.category.category == Some("dns")
+        && event.get_str(FieldId::DeviceAction) == Some("response");
+    let client = match (event.get(FieldId::SourceIp), response) {
+        (Some(source), _) => source.as_ip()?,
+        (None, true) => event.get(FieldId::DestinationIp)?.as_ip()?,
+        (None, false) => return None,
+    };
     Some((client.to_string(), String::new()))
 }
 
@@ -153,6 +161,8 @@ impl DnsJoin {
                 .as_deref()
                 .map(|i| i.rsplit(['\\', '/']).next().unwrap_or(i).to_string())
                 .or_else(|| alert.source_ip.map(|ip| ip.to_string()))
+                // Keyed by client address: that address.
+                .or_else(|| key.1.is_empty().then(|| key.0.clone()))
                 .unwrap_or_else(|| "the client".into());
             let name = alert.destination_host.as_deref().unwrap_or("the name");
             let port = port.map(|p| format!(":{p}")).unwrap_or_default();

@@ -1,7 +1,11 @@
 //! The Windows DNS server debug log: `6/5/2013 10:00:32 AM 0E70 PACKET  00000000033397A0
 //! UDP Rcv 10.161.60.71    5b47   Q [0001   D   NOERROR] A      (12)somecomputer(6)domain(3)com(0)`.
-//! Dates follow the server's locale; header lines and detail-mode continuation lines
-//! carry no packet and are passed over.
+//! Dates follow the server's locale; header lines carry no packet and are passed over.
+//!
+//! With "Details" logging on, each packet line is followed by its decoded message
+//! (`UDP response info at …`, `Remote addr …`, `ANSWER SECTION:` with `TYPE`/`DATA`
+//! lines); the answers (addresses, and CNAME targets) become the event's `dnsanswers`,
+//! the other detail lines are passed over.
 
 use std::io::BufRead;
 
@@ -122,32 +126,133 @@ pub(crate) fn parse_packet_line(
     Ok(Some(event))
 }
 
+/// Where in a packet's detail lines the reader is.
+#[derive(Default)]
+struct Details {
+    in_answers: bool,
+    record_type: String,
+    answers: Vec<Box<str>>,
+}
+
+impl Details {
+    /// Read one detail line (already trimmed).
+    fn line(&mut self, line: &str) {
+        if let Some(section) = line.strip_suffix(" SECTION:") {
+            self.in_answers = section == "ANSWER";
+            return;
+        }
+        if !self.in_answers {
+            return;
+        }
+        if let Some(rest) = line.strip_prefix("TYPE") {
+            self.record_type = rest.split_whitespace().next().unwrap_or("").to_string();
+        } else if let Some(data) = line.strip_prefix("DATA") {
+            let data = data.trim();
+            let answer = match self.record_type.as_str() {
+                "A" | "AAAA" => parse_ip(data).map(|ip| ip.to_string()),
+                // Compression pointers (`[C026]`) are the server's notes, not labels.
+                "CNAME" => Some(decode_name(&strip_pointers(data))),
+                _ => None,
+            };
+            if let Some(answer) = answer.filter(|a| !a.is_empty()) {
+                self.answers.push(answer.into());
+            }
+        }
+    }
+}
+
+fn strip_pointers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        rest = rest[open..]
+            .find(']')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A packet line waiting for its detail lines.
+fn flush(pending: &mut Option<(Event, Details)>, emit: &mut Emitter<'_>) {
+    if let Some((mut event, details)) = pending.take() {
+        if !details.answers.is_empty() {
+            event.set(FieldId::DnsAnswers, Value::List(details.answers));
+        }
+        emit.event(FORMAT, event);
+    }
+}
+
 pub(crate) fn parse(
     reader: &mut dyn BufRead,
     emit: &mut Emitter<'_>,
     options: &Options,
 ) -> Result<(), Stop> {
-    for_each_line(
+    let mut pending: Option<(Event, Details)> = None;
+    let result = for_each_line(
         reader,
         emit,
         options.max_record_bytes,
         &mut |number, bytes, emit| {
             let text = String::from_utf8_lossy(bytes);
+            // Detail lines are indented or start with the packet's protocol summary.
+            let detail =
+                text.starts_with(' ') || text.starts_with('\t') || text.contains(" info at ");
+            if detail {
+                if let Some((_, details)) = pending.as_mut() {
+                    details.line(text.trim());
+                }
+                return Ok(());
+            }
             match parse_packet_line(&text, emit, number, options.day_first_dates) {
                 Ok(Some(event)) => {
-                    emit.event(FORMAT, event);
+                    flush(&mut pending, emit);
+                    pending = Some((event, Details::default()));
                     Ok(())
                 }
                 Ok(None) => Ok(()),
                 Err(reason) => emit.error(Position::Line(number), ErrorKind::BadField, reason),
             }
         },
-    )
+    );
+    flush(&mut pending, emit);
+    result
 }
 
 #[cfg(test)]
 mod tests {
-    use super::decode_name;
+    use super::{decode_name, Details};
+
+    #[test]
+    fn detail_lines_give_the_answers() {
+        // As the server writes them (Details on): the answer section of a response.
+        let lines = [
+            "UDP response info at 00000005D8F8BC40",
+            "Remote addr 10.1.4.27, port 53009",
+            "QUESTION SECTION:",
+            "Name      \"(4)rdap(4)arin(3)net(0)\"",
+            "QTYPE   A (1)",
+            "ANSWER SECTION:",
+            "Offset = 0x0025, RR count = 0",
+            "Name      \"[C00C](4)rdap(4)arin(3)net(0)\"",
+            "TYPE   CNAME  (5)",
+            "DATA   (4)rdap(4)arin[C026](3)net(0)",
+            "TYPE   A  (1)",
+            "DATA   199.71.0.63",
+            "TYPE   AAAA  (28)",
+            "DATA   2001:500:13::63",
+            "AUTHORITY SECTION:",
+            "TYPE   A  (1)",
+            "DATA   192.0.2.1",
+        ];
+        let mut details = Details::default();
+        for line in lines {
+            details.line(line);
+        }
+        let answers: Vec<&str> = details.answers.iter().map(|a| a.as_ref()).collect();
+        assert_eq!(answers, ["rdap.arin.net", "199.71.0.63", "2001:500:13::63"]);
+    }
 
     #[test]
     fn names() {

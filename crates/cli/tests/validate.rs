@@ -300,14 +300,7 @@ fn lookups_join_connections_across_files_and_threads() {
     // log (10.1.4.27 → 199.71.0.63:443) are different files: whichever thread reads
     // which, and in whichever order, the connection joins the lookup's alert.
     let dir = temp("join");
-    let output = whoiswatch(&[
-        "simulate",
-        "--out",
-        dir.to_str().unwrap(),
-        "--behaviour",
-        "test-2",
-    ]);
-    assert!(output.status.success());
+    simulate_test_2(&dir);
     let logs = dir.join("logs/test-2");
     let dns = logs.join("zeek-dns.log");
     for (threads, first, second) in [

@@ -227,27 +227,20 @@ impl Detection {
 }
 
 pub fn rule_infos(set: &RuleSet) -> Vec<RuleInfo> {
-    set.rules
-        .iter()
-        .map(|rule| RuleInfo {
-            id: rule.meta.id.clone().unwrap_or_default(),
-            title: rule.meta.title.clone(),
-            level: rule.meta.level.name().to_string(),
-            tags: rule.meta.tags.clone(),
-        })
-        .collect()
+    set.rules.iter().map(|rule| rule_info(&rule.meta)).collect()
+}
+
+fn rule_info(meta: &whoiswatch_sigma::ast::Meta) -> RuleInfo {
+    RuleInfo {
+        id: meta.id.clone().unwrap_or_default(),
+        title: meta.title.clone(),
+        level: meta.level.name().to_string(),
+        tags: meta.tags.clone(),
+    }
 }
 
 fn correlation_infos(set: &RuleSet) -> Vec<RuleInfo> {
-    set.correlations
-        .iter()
-        .map(|c| RuleInfo {
-            id: c.meta.id.clone().unwrap_or_default(),
-            title: c.meta.title.clone(),
-            level: c.meta.level.name().to_string(),
-            tags: c.meta.tags.clone(),
-        })
-        .collect()
+    set.correlations.iter().map(|c| rule_info(&c.meta)).collect()
 }
 
 /// A correlation firing as an alert: the facts of its last kept event (host, user,

@@ -296,18 +296,28 @@ fn the_corpus_is_streamed_deterministic_ndjson() {
 
 #[test]
 fn lookups_join_connections_across_files_and_threads() {
-    // Test 2's Zeek dns.log (rdap.arin.net → 199.71.0.63) and the firewall's netfilter
-    // log (10.1.4.27 → 199.71.0.63:443) are different files: whichever thread reads
-    // which, and in whichever order, the connection joins the lookup's alert.
+    // Test 2's lookup of rdap.arin.net (→ 199.71.0.63) in a resolver's log and the
+    // firewall's record of 10.1.4.27 → 199.71.0.63:443 are different files: whichever
+    // thread reads which, and in whichever order, the connection joins the lookup's
+    // alert. Zeek dns.log holds the answers on the lookup's line; dnsmasq on `reply`
+    // lines of their own, which join the `query` line's alert first.
     let dir = temp("join");
     simulate_test_2(&dir);
     let logs = dir.join("logs/test-2");
-    let dns = logs.join("zeek-dns.log");
-    for (threads, first, second) in [
-        ("2", logs.join("firewall-netfilter.log"), dns.clone()),
-        ("1", logs.join("firewall-netfilter.log"), dns.clone()),
-        ("1", dns.clone(), logs.join("firewall-cef.log")),
+    let file = |name: &str| logs.join(name);
+    for (threads, dns, connection, dns_first) in [
+        ("2", "zeek-dns.log", "firewall-netfilter.log", false),
+        ("1", "zeek-dns.log", "firewall-netfilter.log", false),
+        ("1", "zeek-dns.log", "firewall-cef.log", true),
+        ("2", "dns-dnsmasq.log", "firewall-netfilter.log", true),
+        ("1", "dns-dnsmasq.log", "firewall-leef.log", false),
     ] {
+        let (dns, connection) = (file(dns), file(connection));
+        let (first, second) = if dns_first {
+            (&dns, &connection)
+        } else {
+            (&connection, &dns)
+        };
         let output = whoiswatch(&[
             "scan",
             "--threads",
@@ -323,21 +333,21 @@ fn lookups_join_connections_across_files_and_threads() {
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        let dns_alert = alerts
+        let dns_name = dns.to_str().unwrap();
+        let lookup = alerts
             .iter()
-            .find(|a| {
-                a["evidence"][0]["file"]
-                    .as_str()
-                    .unwrap()
-                    .ends_with("zeek-dns.log")
-            })
+            .find(|a| a["evidence"][0]["file"] == dns_name)
             .unwrap_or_else(|| panic!("{alerts:?}"));
         assert_eq!(
-            dns_alert["summary"],
+            lookup["summary"],
             "10.1.4.27 queried rdap.arin.net and connected to it (199.71.0.63:443)",
             "{threads} threads, {first:?} first"
         );
-        assert_eq!(dns_alert["evidence"].as_array().unwrap().len(), 2);
+        let evidence = lookup["evidence"].as_array().unwrap();
+        assert_eq!(
+            evidence.last().unwrap()["file"],
+            connection.to_str().unwrap()
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

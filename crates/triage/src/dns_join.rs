@@ -7,7 +7,9 @@
 //! connected to it (199.71.0.63:443)".
 //!
 //! Where there is no ProcessGuid (Zeek dns.log then conn.log, a DNS server's log then a
-//! firewall's), the key is the client address. A connection joins when it comes at
+//! firewall's), the key is the client address. Resolvers that log answers apart from
+//! the query (dnsmasq's `reply NAME is ADDRESS`) have them joined to the query's alert
+//! first, by server and name. A connection joins when it comes at
 //! most [`JOIN_WINDOW_SECONDS`] after the lookup (and not more than a few seconds before:
 //! clocks of two devices differ).
 //!
@@ -47,6 +49,22 @@ type Key = (String, String);
 pub struct DnsJoin {
     lookups: HashMap<Key, Vec<(IpAddr, usize)>>,
     order: VecDeque<Key>,
+    /// Lookups logged without their answers (dnsmasq writes `reply NAME is ADDRESS` on
+    /// lines of their own): (server, name) → the alert, until the replies come.
+    awaiting: HashMap<(String, String), usize>,
+}
+
+/// A resolver's reply line: answers for a name, without the client (dnsmasq).
+fn reply_name(event: &Event) -> Option<String> {
+    if event.category.category != Some("dns") || event.get(FieldId::DnsQuery).is_some() {
+        return None;
+    }
+    let name = event.get_extra("reply_name")?.to_string();
+    Some(name.trim_end_matches('.').to_ascii_lowercase())
+}
+
+fn server(event: &Event) -> String {
+    event.hostname().unwrap_or("").to_ascii_lowercase()
 }
 
 fn key(event: &Event) -> Option<Key> {
@@ -92,16 +110,36 @@ fn is_connection(event: &Event) -> bool {
 }
 
 impl DnsJoin {
-    /// `alerts[index]` was just raised: remember its lookup's answers.
+    /// `alerts[index]` was just raised: remember its lookup's answers (those of the
+    /// matched event and of reply lines already joined to it), or wait for them.
     pub fn alert_raised(&mut self, index: usize, alert: &Alert) {
         let event = &alert.evidence[0];
         let Some(key) = key(event) else {
             return;
         };
-        let ips = answers(event);
+        let mut ips = answers(event);
+        for reply in alert.evidence.iter().skip(1) {
+            if reply_name(reply).is_some() {
+                ips.extend(answers(reply));
+            }
+        }
         if ips.is_empty() {
+            if let (Some(name), true) = (
+                event.get_str(FieldId::DnsQuery),
+                event.category.category == Some("dns"),
+            ) {
+                if self.awaiting.len() >= MAX_LOOKUPS {
+                    self.awaiting.clear();
+                }
+                let name = name.trim_end_matches('.').to_ascii_lowercase();
+                self.awaiting.insert((server(event), name), index);
+            }
             return;
         }
+        self.remember(key, ips, index);
+    }
+
+    fn remember(&mut self, key: Key, ips: Vec<IpAddr>, index: usize) {
         if self.lookups.len() >= MAX_LOOKUPS {
             for old in self.order.drain(..MAX_LOOKUPS / 2) {
                 self.lookups.remove(&old);
@@ -118,6 +156,11 @@ impl DnsJoin {
     /// A connection that follows a remembered lookup of the same process joins its alert.
     /// Returns the alert's index when it did.
     pub fn event(&mut self, event: &Event, alerts: &mut [Alert]) -> Option<usize> {
+        if !self.awaiting.is_empty() {
+            if let Some(name) = reply_name(event) {
+                return self.reply(event, name, alerts);
+            }
+        }
         if self.lookups.is_empty() || !is_connection(event) {
             return None;
         }
@@ -171,6 +214,23 @@ impl DnsJoin {
             ));
         }
         alert.evidence.push(event.clone());
+        Some(index)
+    }
+}
+
+impl DnsJoin {
+    /// A reply line with the answers to an awaiting lookup: the answers join its alert
+    /// (the line as evidence) and are remembered for the connections that follow.
+    fn reply(&mut self, event: &Event, name: String, alerts: &mut [Alert]) -> Option<usize> {
+        let index = *self.awaiting.get(&(server(event), name))?;
+        let ips = answers(event);
+        let alert = alerts.get_mut(index)?;
+        if ips.is_empty() || alert.evidence.len() > MAX_JOINED {
+            return None;
+        }
+        alert.evidence.push(event.clone());
+        let key = key(&alert.evidence[0])?;
+        self.remember(key, ips, index);
         Some(index)
     }
 }

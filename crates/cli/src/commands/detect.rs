@@ -240,7 +240,10 @@ fn rule_info(meta: &whoiswatch_sigma::ast::Meta) -> RuleInfo {
 }
 
 fn correlation_infos(set: &RuleSet) -> Vec<RuleInfo> {
-    set.correlations.iter().map(|c| rule_info(&c.meta)).collect()
+    set.correlations
+        .iter()
+        .map(|c| rule_info(&c.meta))
+        .collect()
 }
 
 /// A correlation firing as an alert: the facts of its last kept event (host, user,

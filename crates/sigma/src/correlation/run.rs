@@ -107,7 +107,10 @@ pub fn correlate(set: &RuleSet, collectors: Vec<Collector<'_>>) -> Correlated {
             .collect();
         let firings = evaluate(
             correlation.aggregate(),
-            correlation.spec.timespan_seconds * 1_000_000_000,
+            correlation
+                .spec
+                .timespan_seconds
+                .saturating_mul(1_000_000_000),
             correlation.growing(),
             |v| correlation.holds(v),
             &mut observations,

@@ -394,3 +394,47 @@ fn windows_dns_details_give_answers_that_join_a_firewall_connection() {
         ]
     );
 }
+
+#[test]
+fn a_large_file_shared_by_two_readers_gives_the_one_reader_answer() {
+    // ~90 MB of NDJSON (over the 64 MB at which scan cuts a file for several readers):
+    // two readers must find exactly what one finds, and count the same records.
+    let dir = temp("split");
+    std::fs::create_dir_all(&dir).unwrap();
+    let corpus = dir.join("corpus.ndjson");
+    let output = whoiswatch(&[
+        "simulate",
+        "--events",
+        "100000",
+        "--out",
+        corpus.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    assert!(std::fs::metadata(&corpus).unwrap().len() > 64 << 20);
+    let scan = |threads: &str| {
+        let output = whoiswatch(&[
+            "scan",
+            "--threads",
+            threads,
+            "-o",
+            "ndjson",
+            "--now",
+            "2026-11-25T00:00:00Z",
+            corpus.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+        assert!(output.status.success(), "{stderr}");
+        let total = stderr
+            .lines()
+            .find(|l| l.starts_with("total:"))
+            .unwrap()
+            .to_string();
+        (stdout(&output), total)
+    };
+    let (one, one_total) = scan("1");
+    let (two, two_total) = scan("2");
+    assert!(one.lines().count() >= 10, "{one}");
+    assert_eq!(one, two);
+    assert_eq!(one_total, two_total);
+    let _ = std::fs::remove_dir_all(&dir);
+}

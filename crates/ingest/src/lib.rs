@@ -14,6 +14,7 @@ pub mod formats;
 mod input;
 mod options;
 mod run;
+mod split;
 mod summary;
 
 pub use emit::{Consumer, Emitter, Stop};

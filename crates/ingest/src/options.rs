@@ -19,6 +19,9 @@ pub struct Options {
     pub reference_time: Timestamp,
     /// Windows DNS debug dates: day before month (`25/12/2020`).
     pub day_first_dates: bool,
+    /// Let several workers read one large NDJSON file (in pieces cut at line ends), for
+    /// consumers whose answer does not depend on the order of a file's events.
+    pub split_large_files: bool,
 }
 
 impl Default for Options {
@@ -32,6 +35,7 @@ impl Default for Options {
                 .unwrap_or(1),
             reference_time: Timestamp::now(),
             day_first_dates: false,
+            split_large_files: false,
         }
     }
 }

@@ -258,9 +258,19 @@ fn read_guarded(
     consumer: &mut dyn Consumer,
     evtx_threads: usize,
 ) -> (Vec<FileSummary>, Option<Stop>) {
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    guarded(input, options, consumer, |consumer| {
         read_input_with(input, options, consumer, evtx_threads)
-    }));
+    })
+}
+
+/// Run `read` on `consumer`, turning a panic into an internal-error record for `input`.
+fn guarded(
+    input: &Input,
+    options: &Options,
+    consumer: &mut dyn Consumer,
+    read: impl FnOnce(&mut dyn Consumer) -> (Vec<FileSummary>, Option<Stop>),
+) -> (Vec<FileSummary>, Option<Stop>) {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&mut *consumer)));
     match outcome {
         Ok(result) => result,
         Err(panic) => {
@@ -284,24 +294,57 @@ fn read_guarded(
     }
 }
 
+/// A worker's unit: a whole input, or a byte range of a large NDJSON file.
+#[derive(Clone, Copy)]
+struct Work {
+    input: usize,
+    range: Option<(u64, u64)>,
+}
+
+/// The units of work: inputs in order, large NDJSON files cut into one piece per
+/// worker when the options allow it.
+fn plan(inputs: &[Input], options: &Options, workers: usize) -> Vec<Work> {
+    let mut work = Vec::new();
+    for (input, item) in inputs.iter().enumerate() {
+        let ranges = match item {
+            Input::File(path) if options.split_large_files && workers > 1 => {
+                crate::split::ranges(path, options, workers)
+            }
+            _ => None,
+        };
+        match ranges {
+            Some(ranges) => work.extend(ranges.into_iter().map(|range| Work {
+                input,
+                range: Some(range),
+            })),
+            None => work.push(Work { input, range: None }),
+        }
+    }
+    work
+}
+
 /// Read all inputs on `options.threads` workers, each with its own consumer from `make`.
-/// Files are the unit of work: events of one file keep their order. Returns the counts
-/// (in input order) and the consumers.
+/// Files are the unit of work: events of one file keep their order — unless
+/// [`Options::split_large_files`] lets several workers share a large NDJSON file. Returns
+/// the counts (in input order, one per file) and the consumers.
 pub fn read_all<C, F>(inputs: &[Input], options: &Options, make: F) -> (RunSummary, Vec<C>)
 where
     C: Consumer + Send,
     F: Fn() -> C + Sync,
 {
-    let workers = options.threads.clamp(1, inputs.len().max(1));
+    let threads = options.threads.max(1);
+    let work = plan(inputs, options, threads);
+    let workers = threads.clamp(1, work.len().max(1));
     // With one worker, the EVTX reader may use every core itself.
-    let evtx_threads = if workers == 1 {
-        options.threads.max(1)
-    } else {
-        1
-    };
+    let evtx_threads = if workers == 1 { threads } else { 1 };
+    // Per input, the pieces still to read: the last one to finish ends the input.
+    let left: Vec<AtomicUsize> = inputs.iter().map(|_| AtomicUsize::new(0)).collect();
+    for w in &work {
+        left[w.input].fetch_add(1, Ordering::Relaxed);
+    }
     let next = AtomicUsize::new(0);
     let stopped = AtomicBool::new(false);
-    let results: Mutex<Vec<(usize, Vec<FileSummary>)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<(usize, usize, Vec<FileSummary>)>> = Mutex::new(Vec::new());
     let first_stop: Mutex<Option<Stop>> = Mutex::new(None);
     let consumers: Vec<C> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
@@ -313,17 +356,32 @@ where
                             break;
                         }
                         let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(input) = inputs.get(index) else {
+                        let Some(unit) = work.get(index).copied() else {
                             break;
                         };
-                        consumer.begin_input(index);
-                        let (summaries, stop) =
-                            read_guarded(input, options, &mut consumer, evtx_threads);
-                        consumer.end_input(index);
+                        consumer.begin_input(unit.input);
+                        let (summaries, stop) = match (unit.range, &inputs[unit.input]) {
+                            (Some(range), input @ Input::File(path)) => {
+                                guarded(input, options, &mut consumer, |consumer| {
+                                    let (summary, stop) =
+                                        crate::split::read_range(path, range, options, consumer);
+                                    (vec![summary], stop)
+                                })
+                            }
+                            _ => read_guarded(
+                                &inputs[unit.input],
+                                options,
+                                &mut consumer,
+                                evtx_threads,
+                            ),
+                        };
+                        if left[unit.input].fetch_sub(1, Ordering::AcqRel) == 1 {
+                            consumer.end_input(unit.input);
+                        }
                         results
                             .lock()
                             .expect("no worker panics holding it")
-                            .push((index, summaries));
+                            .push((unit.input, index, summaries));
                         if let Some(stop) = stop {
                             stopped.store(true, Ordering::Relaxed);
                             first_stop
@@ -343,11 +401,24 @@ where
             .collect()
     });
     let mut results = results.into_inner().expect("workers are done");
-    results.sort_by_key(|(index, _)| *index);
-    let files = results
-        .into_iter()
-        .flat_map(|(_, summaries)| summaries)
+    results.sort_by_key(|(input, index, _)| (*input, *index));
+    // One summary per file: the pieces of a split file are added up.
+    let split: Vec<bool> = (0..inputs.len())
+        .map(|i| work.iter().any(|w| w.input == i && w.range.is_some()))
         .collect();
+    let mut files: Vec<FileSummary> = Vec::new();
+    let mut pieces: Vec<FileSummary> = Vec::new();
+    let mut results = results.into_iter().peekable();
+    while let Some((input, _, summaries)) = results.next() {
+        if !split[input] {
+            files.extend(summaries);
+            continue;
+        }
+        pieces.extend(summaries);
+        if results.peek().is_none_or(|(next, _, _)| *next != input) {
+            files.extend(crate::split::merge(std::mem::take(&mut pieces)));
+        }
+    }
     let stopped = first_stop
         .into_inner()
         .expect("workers are done")

@@ -51,7 +51,10 @@ fn now(arg: Option<&str>) -> anyhow::Result<Timestamp> {
 }
 
 pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
-    let options = options(&args.input.read)?;
+    let mut options = options(&args.input.read)?;
+    // Alerts are put in one order after the scan, so a large file may be shared by
+    // several readers.
+    options.split_large_files = true;
     let now = now(args.now.as_deref())?;
     let context = match context(args.config.as_deref())? {
         Ok(context) => context,

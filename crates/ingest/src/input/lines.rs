@@ -87,8 +87,20 @@ pub(crate) fn for_each_line(
     max: usize,
     handle: &mut LineHandler<'_>,
 ) -> Result<(), crate::Stop> {
+    for_each_line_after(reader, emit, max, 0, handle)
+}
+
+/// [`for_each_line`] on a part of a file whose first line is line `after + 1`.
+pub(crate) fn for_each_line_after(
+    reader: &mut dyn BufRead,
+    emit: &mut crate::Emitter<'_>,
+    max: usize,
+    after: u64,
+    handle: &mut LineHandler<'_>,
+) -> Result<(), crate::Stop> {
     use whoiswatch_event::Position;
     let mut lines = LineReader::new(reader, max);
+    lines.number = after;
     loop {
         match lines.next_line() {
             Ok(Some(Line::Text(number, bytes))) => {

@@ -13,14 +13,14 @@ use whoiswatch_event::Position;
 
 use crate::emit::{Emitter, Stop};
 use crate::error::ErrorKind;
-use crate::input::lines::for_each_line;
+use crate::input::lines::for_each_line_after;
 use crate::options::Options;
 
 pub(crate) use dialects::{handle_value, windows_record_from_evtx_json};
 
 /// True when the stream is one JSON document (an array, or an object over several
 /// lines) rather than one object per line.
-fn is_document(head: &[u8]) -> bool {
+pub(crate) fn is_document(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.starts_with('[') {
@@ -41,10 +41,21 @@ pub(crate) fn parse(
     if is_document(head) {
         return document::parse_document(reader, emit);
     }
-    for_each_line(
+    parse_lines(reader, emit, options, 0)
+}
+
+/// NDJSON whose first line is line `after + 1` of its file.
+pub(crate) fn parse_lines(
+    reader: &mut dyn BufRead,
+    emit: &mut Emitter<'_>,
+    options: &Options,
+    after: u64,
+) -> Result<(), Stop> {
+    for_each_line_after(
         reader,
         emit,
         options.max_record_bytes,
+        after,
         &mut |number, bytes, emit| parse_line(bytes, number, emit),
     )
 }

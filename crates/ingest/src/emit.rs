@@ -15,10 +15,13 @@ pub trait Consumer {
     fn event(&mut self, event: Event);
     fn error(&mut self, error: &ParseError);
     /// Input `index` (its position in the list given to [`crate::read_all`]) starts;
-    /// its events follow, then [`Consumer::end_input`].
+    /// its events follow, then [`Consumer::end_input`]. With
+    /// [`crate::Options::split_large_files`], each piece of a shared file begins on the
+    /// consumer that reads it, and only the reader of the last piece to finish ends it.
     fn begin_input(&mut self, _index: usize) {}
     /// Every event of input `index` has been delivered. Consumers that must give the same answer
-    /// whatever the number of threads merge their per-input results in index order.
+    /// whatever the number of threads merge their per-input results in index order (and
+    /// so do not split files).
     fn end_input(&mut self, _index: usize) {}
 }
 

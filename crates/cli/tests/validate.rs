@@ -436,5 +436,33 @@ fn a_large_file_shared_by_two_readers_gives_the_one_reader_answer() {
     assert!(one.lines().count() >= 10, "{one}");
     assert_eq!(one, two);
     assert_eq!(one_total, two_total);
+    // AQL too: rows in file order with a LIMIT that ends in the second half, and groups
+    // whose non-aggregated column takes the first value seen.
+    let query = |threads: &str, aql: &str| {
+        let output = whoiswatch(&[
+            "query",
+            "--threads",
+            threads,
+            "-o",
+            "csv",
+            aql,
+            corpus.to_str().unwrap(),
+        ]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        stdout(&output)
+    };
+    for aql in [
+        "SELECT sourceip, destinationport, eventid FROM events WHERE eventid = 3 LIMIT 30000",
+        "SELECT hostname, sourceip, COUNT(*) AS n, FIRST(destinationip) AS first \
+         FROM events GROUP BY hostname ORDER BY n DESC, hostname LIMIT 20",
+    ] {
+        let one = query("1", aql);
+        assert!(one.lines().count() > 10, "{aql}: {one}");
+        assert_eq!(one, query("2", aql), "{aql}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

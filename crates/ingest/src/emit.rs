@@ -20,9 +20,16 @@ pub trait Consumer {
     /// consumer that reads it, and only the reader of the last piece to finish ends it.
     fn begin_input(&mut self, _index: usize) {}
     /// Every event of input `index` has been delivered. Consumers that must give the same answer
-    /// whatever the number of threads merge their per-input results in index order (and
-    /// so do not split files).
+    /// whatever the number of threads merge their per-unit results in unit order (see
+    /// [`Consumer::begin_unit`]).
     fn end_input(&mut self, _index: usize) {}
+    /// Unit of work `unit` starts on this consumer: units are numbered 0, 1, … in input
+    /// order, and a shared file's pieces in file order, so merging per-unit results in
+    /// unit order gives the one-thread answer whether or not files are split. Without
+    /// splitting, unit `n` is input `n`.
+    fn begin_unit(&mut self, _unit: usize) {}
+    /// Every event of unit `unit` has been delivered to this consumer.
+    fn end_unit(&mut self, _unit: usize) {}
 }
 
 /// The run was stopped: strict mode met an error.

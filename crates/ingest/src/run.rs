@@ -360,6 +360,7 @@ where
                             break;
                         };
                         consumer.begin_input(unit.input);
+                        consumer.begin_unit(index);
                         let (summaries, stop) = match (unit.range, &inputs[unit.input]) {
                             (Some(range), input @ Input::File(path)) => {
                                 guarded(input, options, &mut consumer, |consumer| {
@@ -375,6 +376,7 @@ where
                                 evtx_threads,
                             ),
                         };
+                        consumer.end_unit(index);
                         if left[unit.input].fetch_sub(1, Ordering::AcqRel) == 1 {
                             consumer.end_input(unit.input);
                         }

@@ -48,12 +48,14 @@ impl Consumer for QueryConsumer<'_, '_> {
         self.errors.print(error);
     }
 
-    fn begin_input(&mut self, index: usize) {
-        self.worker.begin(index);
+    // Per unit, not per input: a large file shared by readers merges piece by piece,
+    // in file order.
+    fn begin_unit(&mut self, unit: usize) {
+        self.worker.begin(unit);
     }
 
-    fn end_input(&mut self, index: usize) {
-        self.worker.end(index);
+    fn end_unit(&mut self, unit: usize) {
+        self.worker.end(unit);
     }
 }
 
@@ -192,7 +194,10 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
             return Ok(INVALID_QUERY);
         }
     };
-    let options = options(&args.read)?;
+    let mut options = options(&args.read)?;
+    // Results merge per unit in file order (see `QueryConsumer`), so large files may be
+    // shared by several readers with the one-thread answer.
+    options.split_large_files = true;
     let (inputs, listing_failed) = inputs(&paths);
     let now = match args.now.as_deref() {
         Some("latest") if args.explain => Timestamp::now().millis(),

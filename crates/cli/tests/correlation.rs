@@ -9,28 +9,16 @@
 //! So the spray (≥ 9 accounts in 1 m) fires once, at record 10, and the ordered
 //! correlation fires once, at record 11.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/correlation");
 
 fn scan(rules: &Path, logs: &[PathBuf], threads: &str) -> (Vec<serde_json::Value>, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
-        .arg("scan")
-        .arg("--rules")
-        .arg(rules)
-        .args(["--output", "ndjson", "--threads", threads])
-        .args(logs)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert!(output.status.success(), "{stderr}");
-    let alerts = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (alerts, stderr)
+    let mut args = vec!["--rules", rules.to_str().unwrap(), "--threads", threads];
+    args.extend(logs.iter().map(|l| l.to_str().unwrap()));
+    common::scan_alerts(&args)
 }
 
 fn evtx() -> Vec<PathBuf> {
@@ -163,11 +151,8 @@ fn generate_reports_the_referenced_rules_too() {
 fn threads_and_files_do_not_change_the_answer() {
     // The records as NDJSON, split over two files (the failures in one, the rest in
     // the other, out of time order), read by two threads.
-    let events = Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
-        .arg("events")
-        .args(evtx())
-        .output()
-        .unwrap();
+    let fixture = evtx()[0].display().to_string();
+    let events = common::whoiswatch(&["events", &fixture]);
     assert!(events.status.success());
     let text = String::from_utf8(events.stdout).unwrap();
     let (failures, rest): (Vec<&str>, Vec<&str>) = text

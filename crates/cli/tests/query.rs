@@ -1,19 +1,15 @@
 //! `whoiswatch query` end to end: the seed's AQL verbatim on a hand-checked multi-source
 //! fixture, output formats, thread-count independence, errors and warnings.
 
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Output;
+
+use common::whoiswatch;
 
 const SEED: &str = "content/queries/t1596_002_whois.aql";
 const FIXTURE: &str = "crates/cli/tests/fixtures/seed-query/logs";
 const NOW: &str = "2026-11-24T12:00:00Z";
-
-fn whoiswatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn stdout(output: &Output) -> String {
     assert!(

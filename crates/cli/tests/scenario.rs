@@ -4,17 +4,10 @@
 //! unauthorised host querying the organisation's own domain, an intel hit, and an
 //! expired allowlist. Offenses, tiers, suppression reasons and score order are exact.
 
-use std::process::Command;
+mod common;
 
+use common::whoiswatch;
 use serde_json::Value;
-
-fn whoiswatch(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .args(args)
-        .output()
-        .unwrap()
-}
 
 fn scan(format: &str) -> (String, String) {
     let output = whoiswatch(&[
@@ -178,10 +171,7 @@ fn offenses_tiers_suppression_and_order() {
 #[test]
 fn every_seed_test_is_detected_from_each_source() {
     let (stdout, _) = scan("ndjson");
-    let alerts: Vec<Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let alerts: Vec<Value> = common::ndjson(&stdout);
     let rules_of = |source: &str| -> Vec<String> {
         let mut rules: Vec<String> = alerts
             .iter()

@@ -2,16 +2,12 @@
 //! telemetry; switching off any one rule of the pack makes exactly its lines fail;
 //! `validate --test N` on real-looking logs with evidence removed names what is missing.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn whoiswatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_whoiswatch"))
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use common::{scan_alerts, whoiswatch};
 
 fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).unwrap()
@@ -235,26 +231,17 @@ fn simulate_writes_what_scan_then_reads_without_errors() {
     assert!(output.status.success());
     assert!(dir.join("MANIFEST.tsv").exists());
     let config = dir.join("whoiswatch.yml");
-    let output = whoiswatch(&[
-        "scan",
+    let (alerts, stderr) = scan_alerts(&[
         "--config",
         config.to_str().unwrap(),
         "--now",
         "2026-11-24T12:00:00Z",
-        "-o",
-        "ndjson",
         dir.join("logs").to_str().unwrap(),
     ]);
-    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
-    assert!(output.status.success(), "{stderr}");
     assert!(
         stderr.contains(" events read, 0 records skipped, 0 warnings"),
         "{stderr}"
     );
-    let alerts: Vec<serde_json::Value> = stdout(&output)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
     assert!(alerts.len() > 80, "{} alerts", alerts.len());
     // The 22↔3 join in scan: one alert says what the PTR name hid.
     assert!(alerts.iter().any(|a| a["summary"].as_str().is_some_and(
@@ -318,21 +305,12 @@ fn lookups_join_connections_across_files_and_threads() {
         } else {
             (&connection, &dns)
         };
-        let output = whoiswatch(&[
-            "scan",
+        let (alerts, _) = scan_alerts(&[
             "--threads",
             threads,
-            "-o",
-            "ndjson",
             first.to_str().unwrap(),
             second.to_str().unwrap(),
         ]);
-        let stderr = String::from_utf8(output.stderr.clone()).unwrap();
-        assert!(output.status.success(), "{stderr}");
-        let alerts: Vec<serde_json::Value> = stdout(&output)
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
         let dns_name = dns.to_str().unwrap();
         let lookup = alerts
             .iter()
@@ -362,35 +340,18 @@ fn windows_dns_details_give_answers_that_join_a_firewall_connection() {
         format!("{dir}/dns-debug.log"),
         format!("{dir}/netfilter.log"),
     );
-    let output = whoiswatch(&[
-        "scan",
-        "--threads",
-        "2",
-        "--strict",
-        "-o",
-        "ndjson",
-        &firewall,
-        &dns,
-    ]);
-    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
-    assert!(output.status.success(), "{stderr}");
+    let (alerts, stderr) = scan_alerts(&["--threads", "2", "--strict", &firewall, &dns]);
     assert!(
         stderr.contains("dns-debug.log: windows-dns, 2 events"),
         "{stderr}"
     );
-    let summaries: Vec<Option<String>> = stdout(&output)
-        .lines()
-        .map(|l| {
-            let alert: serde_json::Value = serde_json::from_str(l).unwrap();
-            alert["summary"].as_str().map(str::to_string)
-        })
-        .collect();
+    let summaries: Vec<Option<&str>> = alerts.iter().map(|a| a["summary"].as_str()).collect();
     // The query has no answers; the response does, and the connection joins it.
     assert_eq!(
         summaries,
         [
             None,
-            Some("10.1.4.27 queried rdap.arin.net and connected to it (199.71.0.63:443)".into())
+            Some("10.1.4.27 queried rdap.arin.net and connected to it (199.71.0.63:443)")
         ]
     );
 }

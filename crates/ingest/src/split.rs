@@ -25,11 +25,12 @@ const SEARCH_BYTES: usize = 1 << 20;
 /// Byte ranges `[start, end)` that cut `path` at line ends into about `parts` pieces,
 /// or `None` when the file is not large, plain NDJSON.
 pub(crate) fn ranges(path: &Path, options: &Options, parts: usize) -> Option<Vec<(u64, u64)>> {
-    let mut file = File::open(path).ok()?;
-    let length = file.metadata().ok().filter(|m| m.is_file())?.len();
+    // Most inputs are small: decide on the metadata before opening anything.
+    let length = std::fs::metadata(path).ok().filter(|m| m.is_file())?.len();
     if parts < 2 || length < SPLIT_MIN_BYTES {
         return None;
     }
+    let mut file = File::open(path).ok()?;
     let mut head = vec![0u8; 64 * 1024];
     let read = file.read(&mut head).ok()?;
     head.truncate(read);
@@ -90,7 +91,9 @@ fn is_continuation_part(line: &[u8]) -> bool {
     !digits.is_empty() && digits != b"1"
 }
 
-/// Lines before byte `start` of the file.
+/// Lines before byte `start` of the file. Each piece counts the bytes before it itself
+/// (memchr over the page cache, no parsing), so with `T` pieces the file is read about
+/// `(T + 1) / 2` times in all — 1.5 times on two cores.
 fn lines_before(file: &mut File, start: u64) -> std::io::Result<u64> {
     let mut buffer = vec![0u8; 1 << 20];
     let mut left = start;

@@ -128,6 +128,14 @@ fn web_cmdlet(command: &str) -> bool {
         .any(|c| command.contains(c))
 }
 
+/// PowerShell calling an RDAP service with a web cmdlet (test 2's command line).
+fn powershell_rdap_command(e: &Event) -> bool {
+    is_powershell(e) && {
+        let c = text(e, FieldId::CommandLine);
+        web_cmdlet(&c) && c.contains("rdap.")
+    }
+}
+
 /// A WHOIS server or RDAP/web WHOIS name (the lists' shapes; the pack decides exactly).
 fn whois_name(name: &str) -> bool {
     let name = name.trim_end_matches('.');
@@ -236,12 +244,7 @@ pub static SIGNALS: &[Signal] = &[
         behaviour: T2,
         expected: "Sysmon Event ID 1: Process Create with Image=powershell.exe, CommandLine containing 'Invoke-RestMethod' and 'rdap.arin.net'",
         evidence: Evidence::WindowsProcess,
-        matches: |e| {
-            process_creation(e) && is_sysmon(e) && is_powershell(e) && {
-                let c = text(e, FieldId::CommandLine);
-                web_cmdlet(&c) && c.contains("rdap.")
-            }
-        },
+        matches: |e| process_creation(e) && is_sysmon(e) && powershell_rdap_command(e),
         rule: |_| "proc_creation_ps_whois_lookup",
     },
     Signal {
@@ -249,10 +252,9 @@ pub static SIGNALS: &[Signal] = &[
         expected: "(also) Security Event ID 4688 with command line: powershell.exe with 'Invoke-RestMethod' and 'rdap.arin.net'",
         evidence: Evidence::WindowsProcess,
         matches: |e| {
-            process_creation(e) && e.category.service == Some("security") && is_powershell(e) && {
-                let c = text(e, FieldId::CommandLine);
-                web_cmdlet(&c) && c.contains("rdap.")
-            }
+            process_creation(e)
+                && e.category.service == Some("security")
+                && powershell_rdap_command(e)
         },
         rule: |_| "proc_creation_ps_whois_lookup",
     },

@@ -324,6 +324,11 @@ pub struct ScanArgs {
     /// the reverse. Its LAST 24 HOURS ends at --now, else at the newest event.
     #[arg(long)]
     pub compare_seed: bool,
+    /// Write every loaded rule's match count to FILE (TSV: matches, rule id, title, rule
+    /// file; zeros included, in rule-file order), to see what a change of rules, data or
+    /// engine moved.
+    #[arg(long, value_name = "FILE")]
+    pub rule_counts: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -181,6 +181,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
     });
     let _ = written.and_then(|_| out.flush());
     drop(out);
+    if let Some(path) = &args.rule_counts {
+        write_rule_counts(path, &set, &per_rule)
+            .with_context(|| format!("cannot write --rule-counts {}", path.display()))?;
+    }
     crate::summary::print(&summary);
     let matches: u64 = per_rule.iter().sum();
     eprintln!(
@@ -224,6 +228,34 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<u8> {
         print_correlation_counts(&set, &correlations, &correlation_counts);
     }
     Ok(exit_code(&summary, listing_failed))
+}
+
+/// One line per rule, in rule-file order: `matches<TAB>id<TAB>title<TAB>file`.
+fn write_rule_counts(
+    path: &Path,
+    set: &whoiswatch_sigma::RuleSet,
+    per_rule: &[u64],
+) -> std::io::Result<()> {
+    let mut order: Vec<usize> = (0..set.rules.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&set.rules[a].meta, &set.rules[b].meta);
+        (&a.file, &a.id, &a.title).cmp(&(&b.file, &b.id, &b.title))
+    });
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    writeln!(out, "matches\trule_id\ttitle\tfile")?;
+    for index in order {
+        let meta = &set.rules[index].meta;
+        let clean = |text: &str| text.replace(['\t', '\n'], " ");
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}",
+            per_rule[index],
+            meta.id.as_deref().unwrap_or("-"),
+            clean(&meta.title),
+            clean(&meta.file)
+        )?;
+    }
+    out.flush()
 }
 
 /// How often each correlation fired, and the matches it could not use.

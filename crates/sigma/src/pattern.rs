@@ -64,9 +64,11 @@ impl StrMatcher {
         )
     }
 
-    /// True when an absent field should count as this value (`''`).
+    /// True when an absent field should count as this value: only the empty value `''`
+    /// itself. A wildcard that also matches '' (`*`, `contains: '*'`, `startswith: ''`)
+    /// asks for a value, as `field=*` does in a SIEM, so an absent field fails it.
     pub fn matches_empty(&self) -> bool {
-        self.is_match("", "")
+        matches!(&self.pattern, Pattern::Equals(needle) if needle.is_empty())
     }
 }
 

@@ -320,6 +320,18 @@ fn wildcards_nulls_and_empty_values() {
         &sel("ParentImage", "''"),
         &[text("ParentImage", "x")]
     ));
+    // A wildcard asks for a value (as `field=*` in a SIEM): `*` and `contains: '*'` match
+    // any value, the empty one included, but not an absent field (SigmaHQ's "Alternate
+    // PowerShell Hosts" relies on it: `ContextInfo|contains: '*'`).
+    for any in [sel("ContextInfo", "'*'"), sel("ContextInfo|contains", "'*'")] {
+        assert!(matches(&any, &[text("ContextInfo", "Host Application = x")]));
+        assert!(matches(&any, &[text("ContextInfo", "")]));
+        assert!(!matches(&any, &[text("Message", "x")]), "{any}");
+    }
+    assert!(!matches(
+        &sel("ContextInfo|startswith", "''"),
+        &[text("Message", "x")]
+    ));
 }
 
 #[test]

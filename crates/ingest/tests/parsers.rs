@@ -91,6 +91,27 @@ fn sysmon22_answers_unwrap_mapped_addresses() {
     assert_eq!(e.category.category, Some("dns_query"));
 }
 
+/// PowerShell 4103 (OTRF, NXLog): its `Payload` event data stays a field of that name;
+/// the payload field is the record as read.
+#[test]
+fn powershell_4103_payload_is_event_data() {
+    let e = &read("ps4103_otrf-nxlog.json")[0];
+    assert_eq!(e.category.category, Some("ps_module"));
+    let data = e
+        .extra_fields()
+        .find(|(name, _)| *name == "Payload")
+        .map(|(_, v)| v.to_string());
+    assert_eq!(
+        data.as_deref(),
+        Some("CommandInvocation(Get-Date): \"Get-Date\"\n")
+    );
+    assert!(
+        text(e, FieldId::Payload).starts_with("{\"SourceName\":\"Microsoft-Windows-PowerShell\"")
+    );
+    let context = e.extra_fields().find(|(name, _)| *name == "ContextInfo");
+    assert!(context.is_some_and(|(_, v)| v.to_string().contains("Host Application = C:\\Windows")));
+}
+
 #[test]
 fn powershell_4104_and_sysmon1() {
     let e = &read("ps4104_evtx-crate.xml")[0];

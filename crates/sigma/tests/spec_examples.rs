@@ -323,8 +323,14 @@ fn wildcards_nulls_and_empty_values() {
     // A wildcard asks for a value (as `field=*` in a SIEM): `*` and `contains: '*'` match
     // any value, the empty one included, but not an absent field (SigmaHQ's "Alternate
     // PowerShell Hosts" relies on it: `ContextInfo|contains: '*'`).
-    for any in [sel("ContextInfo", "'*'"), sel("ContextInfo|contains", "'*'")] {
-        assert!(matches(&any, &[text("ContextInfo", "Host Application = x")]));
+    for any in [
+        sel("ContextInfo", "'*'"),
+        sel("ContextInfo|contains", "'*'"),
+    ] {
+        assert!(matches(
+            &any,
+            &[text("ContextInfo", "Host Application = x")]
+        ));
         assert!(matches(&any, &[text("ContextInfo", "")]));
         assert!(!matches(&any, &[text("Message", "x")]), "{any}");
     }
@@ -345,6 +351,19 @@ fn keyword_detections() {
         keywords,
         &[text("CommandLine", "nslookup example.com")]
     ));
+    // The payload is searched when it is a raw line, not when it is the record
+    // serialized as JSON or XML (its values are the fields, already searched).
+    let line = "<134>Oct 11 22:14:15 fw1 proxy: GET https://rdap.org/ip/8.8.8.8";
+    assert!(matches(keywords, &[text("payload", line)]));
+    for serialized in [
+        r#"{"url":"https://rdap.org/ip/8.8.8.8"}"#,
+        "<Event><Data>rdap</Data></Event>",
+    ] {
+        assert!(
+            !matches(keywords, &[text("payload", serialized)]),
+            "{serialized}"
+        );
+    }
 }
 
 #[test]

@@ -207,6 +207,9 @@ fn set_data(event: &mut Event, name: &str, value: &str) {
             event.set(FieldId::DnsAnswers, Value::List(parse_query_results(value)))
         }
         Some(FieldId::NetworkDirection) => {}
+        // PowerShell 4103's `Payload` is event data, not the record as read (which the
+        // payload field holds): keep it under its own name, where rules look for it.
+        Some(FieldId::Payload) => event.push_extra(name, Value::text(value)),
         Some(id) => {
             set_text(event, id, value);
             // Several EventData names share one canonical field (SubjectUserName and

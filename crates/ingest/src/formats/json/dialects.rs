@@ -63,24 +63,29 @@ fn handle_object(
             "an array element that is not an object",
         );
     }
-    if let Some(record) = windows_record_from_evtx_json(object) {
+    let keys = Signature::of(object);
+    if let Some(record) = keys
+        .event
+        .then(|| windows_record_from_evtx_json(object))
+        .flatten()
+    {
         let linux = record.provider.as_deref() == Some("Linux-Sysmon");
         let event = normalize(&record, linux, origin, text);
         emit.event(FORMAT_EVTX_JSON, event);
-    } else if let Some(winlog) = object
-        .get("winlog")
+    } else if let Some(winlog) = keys
+        .winlog
+        .then(|| object.get("winlog"))
+        .flatten()
         .filter(|w| matches!(w, Json::Object(_)))
     {
         let event = winlogbeat(object, winlog, origin, text);
         emit.event(FORMAT_WINLOGBEAT, event);
-    } else if object.get("EventID").is_some()
-        && (object.get("Channel").is_some() || object.get("SourceName").is_some())
-    {
+    } else if keys.event_id && keys.channel_or_source {
         let event = nxlog(object, origin, text);
         emit.event(FORMAT_NXLOG, event);
-    } else if is_whoiswatch(object) {
+    } else if keys.file_and_position && is_whoiswatch(object) {
         emit.event(FORMAT_WHOISWATCH, whoiswatch(object, origin, text));
-    } else if let Some(path) = zeek_path(object) {
+    } else if let Some(path) = keys.zeek.then(|| zeek_path(object)).flatten() {
         let mut fields = Vec::new();
         flatten(object, &mut String::new(), &mut |name, value| {
             fields.push((name.to_string(), value))
@@ -99,10 +104,58 @@ fn handle_object(
         }
         emit.event(FORMAT_ZEEK, event);
     } else {
-        let (event, format) = generic(object, origin, text);
+        let (event, format) = generic(object, keys.qradar, origin, text);
         emit.event(format, event);
     }
     Ok(())
+}
+
+/// The top-level keys that decide an object's dialect, found in one pass over them
+/// (each dialect test would otherwise search the keys again, on every line).
+#[derive(Default)]
+struct Signature {
+    /// `Event`: evtx_dump's JSON.
+    event: bool,
+    /// `winlog`: Winlogbeat / Elastic Agent.
+    winlog: bool,
+    /// `EventID` and `Channel` or `SourceName`: NXLog.
+    event_id: bool,
+    channel_or_source: bool,
+    /// `file` and `position`: possibly whoiswatch's own events.
+    file_and_position: bool,
+    /// `_path`, `@stream`, or `uid` with `id.orig_h`: possibly Zeek.
+    zeek: bool,
+    /// One of QRadar's own columns (any case).
+    qradar: bool,
+}
+
+impl Signature {
+    fn of(object: &Json<'_>) -> Signature {
+        let mut keys = Signature::default();
+        let (mut file, mut position, mut uid, mut orig) = (false, false, false, false);
+        for (key, _) in object.members() {
+            match key.as_ref() {
+                "Event" => keys.event = true,
+                "winlog" => keys.winlog = true,
+                "EventID" => keys.event_id = true,
+                "Channel" | "SourceName" => keys.channel_or_source = true,
+                "file" => file = true,
+                "position" => position = true,
+                "_path" | "@stream" => keys.zeek = true,
+                "uid" => uid = true,
+                "id.orig_h" | "id_orig_h" => orig = true,
+                other => {
+                    keys.qradar |= matches!(other.len(), 3 | 10 | 11 | 13)
+                        && ["qid", "devicetype", "logsourceid", "logsourcename"]
+                            .iter()
+                            .any(|q| other.eq_ignore_ascii_case(q));
+                }
+            }
+        }
+        keys.file_and_position = file && position;
+        keys.zeek |= uid && orig;
+        keys
+    }
 }
 
 /// whoiswatch's own event JSON (`whoiswatch events`): where the record came from, and
@@ -504,16 +557,10 @@ fn winlogbeat(
 /// it a QRadar event (times in epoch milliseconds, log source ids and type ids).
 fn generic(
     object: &Json<'_>,
+    qradar: bool,
     origin: whoiswatch_event::Origin,
     payload: &str,
 ) -> (Event, &'static str) {
-    let has = |key: &str| {
-        object
-            .members()
-            .iter()
-            .any(|(k, _)| k.eq_ignore_ascii_case(key))
-    };
-    let qradar = has("qid") || has("logsourceid") || has("devicetype") || has("logsourcename");
     let source_type = if qradar {
         &LogSourceType::QRADAR_EXPORT
     } else {

@@ -28,21 +28,11 @@ if [ ! -s "$DIR/events-000.json" ]; then
 fi
 BYTES=$(cat "$DIR"/*.json | wc -c)
 
-# measure LABEL OUT CMD...: the fastest wall time of $RUNS runs and the largest peak RSS.
-# This machine is a shared VM whose single runs vary by 20% or more; the fastest of
-# several is the cost of the work itself.
-RUNS=${BENCH_RUNS:-3}
+# measure LABEL OUT CMD...: the fastest of $RUNS runs (bench/fastest.sh), printed.
+. bench/fastest.sh
 measure() {
   local label=$1 out=$2; shift 2
-  local t secs rss
-  SECS=999999; RSS=0
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" "$@" > "$out" 2> "$WORK/stderr" || { tail -5 "$WORK/stderr"; exit 1; }
-    t=$(tail -1 "$WORK/stderr")
-    secs=$(echo "$t" | cut -d' ' -f1); rss=$(echo "$t" | cut -d' ' -f2)
-    if [ "$(echo "$secs < $SECS" | bc -l)" = 1 ]; then SECS=$secs; fi
-    if [ "$rss" -gt "$RSS" ]; then RSS=$rss; fi
-  done
+  fastest "$out" "$@" || { tail -5 "$WORK/stderr"; exit 1; }
   printf '  %-48s %7.2f s  %8.1f MB RSS  %s rows  (fastest of %d)\n' "$label" "$SECS" "$(echo "$RSS/1024" | bc -l)" "$(wc -l < "$out")" "$RUNS"
 }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }

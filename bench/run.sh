@@ -16,22 +16,11 @@ cargo build --release -q -p whoiswatch -p whoiswatch-ingest --example baseline
 BIN=target/release/whoiswatch
 BASE=target/release/examples/baseline
 
-# measure LABEL CMD...: runs CMD $RUNS times, prints and records the fastest run's
-# seconds and the largest peak RSS (KB). This machine is a shared VM whose single runs
-# vary by 20% or more; the fastest of several is the cost of the work itself.
-RUNS=${BENCH_RUNS:-3}
+# measure LABEL CMD...: the fastest of $RUNS runs (bench/fastest.sh), printed.
+. bench/fastest.sh
 measure() {
   local label=$1; shift
-  local out secs rss
-  SECS=999999; RSS=0
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" "$@" > "$WORK/stdout" 2> "$WORK/stderr" || true
-    out=$(tail -1 "$WORK/stderr")
-    secs=$(echo "$out" | cut -d' ' -f1)
-    rss=$(echo "$out" | cut -d' ' -f2)
-    if [ "$(echo "$secs < $SECS" | bc -l)" = 1 ]; then SECS=$secs; fi
-    if [ "$rss" -gt "$RSS" ]; then RSS=$rss; fi
-  done
+  fastest "$WORK/stdout" "$@" || true
   printf '  %-44s %7.2f s  %8.1f MB RSS  (fastest of %d)\n' "$label" "$SECS" "$(echo "$RSS/1024" | bc -l)" "$RUNS"
 }
 ratio() { echo "scale=2; $1 / $2" | bc -l; }

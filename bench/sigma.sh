@@ -34,21 +34,9 @@ head -n 1 "$WORK/otrf-sysmon.json" > "$WORK/sigma-one.json"
 python3 bench/sigma_logsource.py "$WORK/sigma-events.json" "$WORK/sigma-events-ls.json"
 python3 bench/sigma_logsource.py "$WORK/sigma-one.json" "$WORK/sigma-one-ls.json"
 
-# run OUT CMD...: the fastest wall time of $RUNS runs of CMD and the largest peak RSS
-# (stdout to OUT), into $SECS/$RSS. This machine is a shared VM whose single runs vary by
-# 20% or more; the fastest of several is the cost of the work itself.
-RUNS=${BENCH_RUNS:-3}
-run() {
-  local out=$1; shift
-  local secs rss
-  SECS=999999; RSS=0
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f "%e %M" "$@" > "$out" 2> "$WORK/stderr" || { tail -5 "$WORK/stderr"; exit 1; }
-    read -r secs rss < <(tail -1 "$WORK/stderr")
-    if [ "$(echo "$secs < $SECS" | bc -l)" = 1 ]; then SECS=$secs; fi
-    if [ "$rss" -gt "$RSS" ]; then RSS=$rss; fi
-  done
-}
+# run OUT CMD...: the fastest of $RUNS runs (bench/fastest.sh) into $SECS/$RSS.
+. bench/fastest.sh
+run() { fastest "$@" || { tail -5 "$WORK/stderr"; exit 1; }; }
 rate() { echo "scale=0; $N / ($1 - $2)" | bc -l; }
 row() { printf '  %-34s load %5.2f s  total %6.2f s  %8s events/s  peak %4d MB  %s\n' "$1" "$2" "$3" "$4" $(($5 / 1024)) "$6"; }
 

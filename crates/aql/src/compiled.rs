@@ -305,7 +305,7 @@ impl Compiled {
         }
     }
 
-    fn children(&self) -> Vec<&Compiled> {
+    pub(crate) fn children(&self) -> Vec<&Compiled> {
         match self {
             Compiled::Const(_)
             | Compiled::Field(_)

@@ -17,6 +17,7 @@ pub mod like;
 pub mod native;
 pub mod parser;
 pub mod plan;
+pub mod prefilter;
 pub mod time_clause;
 
 pub use compiled::Env;
@@ -26,6 +27,7 @@ pub use exec::{run, Executor, RowSink, Stats, Worker};
 pub use explain::explain;
 pub use parser::parse;
 pub use plan::{plan, Plan};
+pub use prefilter::Prefilter;
 
 /// Parses and plans `text` in one step.
 pub fn compile(

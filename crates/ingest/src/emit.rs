@@ -8,6 +8,7 @@ use whoiswatch_event::{Event, FieldId, Origin, Position};
 
 use crate::error::{ErrorKind, ParseError};
 use crate::formats::windows::script_block::ScriptBlockAssembler;
+use crate::options::{EventFilter, Options};
 use crate::summary::FileSummary;
 
 /// What receives a run's events and errors. One consumer serves one worker thread.
@@ -43,17 +44,24 @@ pub struct Emitter<'c> {
     pub(crate) summary: FileSummary,
     file: Arc<str>,
     script_blocks: ScriptBlockAssembler,
+    filter: Option<Arc<dyn EventFilter>>,
 }
 
 impl<'c> Emitter<'c> {
-    pub fn new(consumer: &'c mut dyn Consumer, file: Arc<str>, strict: bool) -> Self {
+    pub fn new(consumer: &'c mut dyn Consumer, file: Arc<str>, options: &Options) -> Self {
         Emitter {
             consumer,
-            strict,
+            strict: options.strict,
             summary: FileSummary::new(file.clone()),
             file,
             script_blocks: ScriptBlockAssembler::default(),
+            filter: options.filter.clone(),
         }
+    }
+
+    /// The consumer's [`EventFilter`], for parsers that can build events in two steps.
+    pub fn filter(&self) -> Option<Arc<dyn EventFilter>> {
+        self.filter.clone()
     }
 
     pub fn file(&self) -> &Arc<str> {

@@ -21,6 +21,6 @@ pub use emit::{Consumer, Emitter, Stop};
 pub use error::{ErrorKind, ParseError};
 pub use formats::Format;
 pub use input::{expand_inputs, Input};
-pub use options::Options;
+pub use options::{EventFilter, Options};
 pub use run::{read_all, read_input, read_reader};
 pub use summary::{FileSummary, RunSummary};

@@ -1,8 +1,22 @@
 //! Settings that change how input is read.
 
-use whoiswatch_event::Timestamp;
+use std::sync::Arc;
+
+use whoiswatch_event::{Event, FieldId, Timestamp};
 
 use crate::formats::Format;
+
+/// A consumer's promise for readers that can build an event in two steps: an event for
+/// which [`EventFilter::wants`], shown only the fields of [`EventFilter::reads`], says
+/// no may be delivered with just those fields (the rest never typed). Readers that
+/// build in one step deliver whole events as always. Used by queries, whose WHERE
+/// clause rejects most events on a few fields.
+pub trait EventFilter: Send + Sync + std::fmt::Debug {
+    /// The canonical fields `wants` reads.
+    fn reads(&self) -> &[FieldId];
+    /// Whether this event, holding only the fields of `reads`, must be built in full.
+    fn wants(&self, partial: &Event) -> bool;
+}
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -22,6 +36,9 @@ pub struct Options {
     /// Let several workers read one large NDJSON file (in pieces cut at line ends), for
     /// consumers whose answer does not depend on the order of a file's events.
     pub split_large_files: bool,
+    /// Events the consumer rejects on a few fields may come with only those fields
+    /// (see [`EventFilter`]; today QRadar and generic JSON lines).
+    pub filter: Option<Arc<dyn EventFilter>>,
 }
 
 impl Default for Options {
@@ -36,6 +53,7 @@ impl Default for Options {
             reference_time: Timestamp::now(),
             day_first_dates: false,
             split_large_files: false,
+            filter: None,
         }
     }
 }

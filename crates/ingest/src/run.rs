@@ -29,7 +29,7 @@ struct Reader<'o, 'c> {
 impl Reader<'_, '_> {
     /// Report a file-level failure as its own summary line.
     fn fail(&mut self, name: &Arc<str>, kind: ErrorKind, reason: String) -> Result<(), Stop> {
-        let mut emit = Emitter::new(&mut *self.consumer, name.clone(), self.options.strict);
+        let mut emit = Emitter::new(&mut *self.consumer, name.clone(), self.options);
         let result = emit.error(Position::Line(0), kind, reason);
         let (summary, _) = emit.finish();
         self.summaries.push(summary);
@@ -53,11 +53,8 @@ impl Reader<'_, '_> {
                     drop(stream);
                     return match File::open(path) {
                         Ok(file) => {
-                            let mut emit = Emitter::new(
-                                &mut *self.consumer,
-                                name.clone(),
-                                self.options.strict,
-                            );
+                            let mut emit =
+                                Emitter::new(&mut *self.consumer, name.clone(), self.options);
                             emit.add_bytes(file.metadata().map(|m| m.len()).unwrap_or(0));
                             let result =
                                 evtx::parse(EvtxSource::File(file), &mut emit, self.evtx_threads);
@@ -176,13 +173,13 @@ impl Reader<'_, '_> {
             if let Err(e) = stream.take(MAX_BUFFERED_EVTX).read_to_end(&mut buffer) {
                 return self.fail(&name, ErrorKind::Compression, format!("cannot read: {e}"));
             }
-            let mut emit = Emitter::new(&mut *self.consumer, name.clone(), self.options.strict);
+            let mut emit = Emitter::new(&mut *self.consumer, name.clone(), self.options);
             let result = evtx::parse(EvtxSource::Buffer(buffer), &mut emit, self.evtx_threads);
             return finish(&mut self.summaries, emit, evtx::FORMAT, result);
         }
         let mut reader = std::io::BufReader::with_capacity(256 * 1024, stream);
         let options = self.options;
-        let mut emit = Emitter::new(&mut *self.consumer, name.clone(), options.strict);
+        let mut emit = Emitter::new(&mut *self.consumer, name.clone(), options);
         let result = parse_text(format, &mut reader, &head, &mut emit, options);
         finish(&mut self.summaries, emit, format.name(), result)
     }
@@ -280,7 +277,7 @@ fn guarded(
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_default();
             let name: Arc<str> = input.display_name().into();
-            let mut emit = Emitter::new(consumer, name, options.strict);
+            let mut emit = Emitter::new(consumer, name, options);
             let stop = emit
                 .error(
                     Position::Line(0),

@@ -118,7 +118,7 @@ pub(crate) fn read_range(
     consumer: &mut dyn Consumer,
 ) -> (FileSummary, Option<Stop>) {
     let name: Arc<str> = path.display().to_string().into();
-    let mut emit = Emitter::new(consumer, name, options.strict);
+    let mut emit = Emitter::new(consumer, name, options);
     let result = (|| {
         let mut file = File::open(path)?;
         let first_line = lines_before(&mut file, start)?;

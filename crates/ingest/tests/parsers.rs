@@ -295,3 +295,46 @@ fn zeek_row_disagreeing_with_header_is_skipped() {
         Some(&1)
     );
 }
+
+/// With an [`whoiswatch_ingest::EventFilter`], QRadar JSON lines it rejects come with
+/// only the fields it reads; lines it wants, and lines of other formats, come whole.
+#[test]
+fn an_event_filter_gets_partial_events_only_where_it_says_no() {
+    #[derive(Debug)]
+    struct PortOnly;
+    impl whoiswatch_ingest::EventFilter for PortOnly {
+        fn reads(&self) -> &[FieldId] {
+            &[FieldId::DestinationPort]
+        }
+        fn wants(&self, partial: &Event) -> bool {
+            partial.get_i64(FieldId::DestinationPort) == Some(43)
+        }
+    }
+    let lines = concat!(
+        r#"{"starttime": 1795519800000, "sourceip": "10.0.0.10", "destinationport": 43, "logsourceid": 7}"#,
+        "\n",
+        r#"{"starttime": 1795519800000, "sourceip": "10.0.0.11", "destinationport": 80, "logsourceid": 7}"#,
+        "\n",
+    );
+    let path = temp_file("qradar-filter.json", lines.as_bytes());
+    let options = Options {
+        threads: 1,
+        filter: Some(std::sync::Arc::new(PortOnly)),
+        ..Options::default()
+    };
+    let inputs = [
+        Input::File(path),
+        Input::File(fixture("sysmon3_otrf-nxlog.json")),
+    ];
+    let (summary, consumers) = read_all(&inputs, &options, Collect::default);
+    let events = &consumers[0].events;
+    assert_eq!(summary.files.iter().map(|f| f.events).sum::<u64>(), 3);
+    // Wanted: whole, payload included.
+    assert_eq!(text(&events[0], FieldId::SourceIp), "10.0.0.10");
+    assert!(events[0].has(FieldId::Payload));
+    // Rejected: the port alone.
+    assert_eq!(text(&events[1], FieldId::DestinationPort), "80");
+    assert!(!events[1].has(FieldId::SourceIp) && !events[1].has(FieldId::Payload));
+    // Another format: whole whatever the filter says.
+    assert!(events[2].has(FieldId::Image) && events[2].has(FieldId::Payload));
+}

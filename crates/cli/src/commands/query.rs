@@ -4,12 +4,13 @@
 
 use std::io::{BufWriter, IsTerminal, Stdout};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use whoiswatch_aql::time_clause::Window;
 use whoiswatch_aql::{Env, Executor, Owned, RowSink, Stats, Worker};
-use whoiswatch_event::{Event, Timestamp};
-use whoiswatch_ingest::{Consumer, Input, Options, ParseError};
+use whoiswatch_event::{Event, FieldId, Timestamp};
+use whoiswatch_ingest::{Consumer, EventFilter, Input, Options, ParseError};
 use whoiswatch_output::{RowFormat, RowWriter, MAX_TABLE_ROWS};
 use whoiswatch_reference::ReferenceData;
 
@@ -57,6 +58,40 @@ impl Consumer for QueryConsumer<'_, '_> {
     fn end_unit(&mut self, unit: usize) {
         self.worker.end(unit);
     }
+}
+
+/// The query's time window and WHERE clause as a reader's [`EventFilter`]: events they
+/// reject arrive with only the fields they read (see [`whoiswatch_aql::Prefilter`]).
+/// `WHOISWATCH_EAGER=1` turns it off (every event built in full), to compare.
+#[derive(Debug)]
+struct WhereFilter(whoiswatch_aql::Prefilter);
+
+impl EventFilter for WhereFilter {
+    fn reads(&self) -> &[FieldId] {
+        self.0.fields()
+    }
+
+    fn wants(&self, partial: &Event) -> bool {
+        self.0.wants(partial)
+    }
+}
+
+/// `--now latest`'s first pass reads only the times.
+#[derive(Debug)]
+struct TimesOnly;
+
+impl EventFilter for TimesOnly {
+    fn reads(&self) -> &[FieldId] {
+        &[FieldId::StartTime, FieldId::DeviceTime]
+    }
+
+    fn wants(&self, _partial: &Event) -> bool {
+        false
+    }
+}
+
+fn eager() -> bool {
+    std::env::var_os("WHOISWATCH_EAGER").is_some_and(|v| v != "0")
 }
 
 /// The newest starttime over all inputs, for `--now latest`.
@@ -144,6 +179,7 @@ fn newest_event(inputs: &[Input], options: &Options) -> anyhow::Result<Option<i6
     }
     let quiet = Options {
         strict: false,
+        filter: (!eager()).then(|| Arc::new(TimesOnly) as Arc<dyn EventFilter>),
         ..options.clone()
     };
     let (_, consumers) = whoiswatch_ingest::read_all(inputs, &quiet, || Newest { millis: None });
@@ -208,6 +244,10 @@ pub fn run(args: &QueryArgs) -> anyhow::Result<u8> {
         None => Timestamp::now().millis(),
     };
     let window = plan.time.as_ref().map(|t| t.window(now));
+    if !eager() {
+        options.filter = whoiswatch_aql::Prefilter::new(&plan, window, now)
+            .map(|p| Arc::new(WhereFilter(p)) as Arc<dyn EventFilter>);
+    }
     if args.explain {
         print!("{}", whoiswatch_aql::explain(&plan, window));
         return Ok(0);

@@ -104,6 +104,14 @@ fn handle_object(
         }
         emit.event(FORMAT_ZEEK, event);
     } else {
+        if let Some(filter) = emit.filter() {
+            if let Some(partial) = generic_partial(object, keys.qradar, &origin, filter.reads()) {
+                if !filter.wants(&partial) {
+                    emit.event(generic_format(keys.qradar), partial);
+                    return Ok(());
+                }
+            }
+        }
         let (event, format) = generic(object, keys.qradar, origin, text);
         emit.event(format, event);
     }
@@ -553,6 +561,62 @@ fn winlogbeat(
     event
 }
 
+fn generic_format(qradar: bool) -> &'static str {
+    if qradar {
+        FORMAT_QRADAR
+    } else {
+        FORMAT_GENERIC
+    }
+}
+
+fn generic_source_type(qradar: bool) -> &'static LogSourceType {
+    if qradar {
+        &LogSourceType::QRADAR_EXPORT
+    } else {
+        &LogSourceType::JSON
+    }
+}
+
+/// The event [`generic`] builds, with only the fields of `reads` (and what
+/// `derive_common` fills in): for a consumer's [`crate::EventFilter`]. `None` where two
+/// steps would not give the same fields: nested objects (their dotted names), the
+/// payload asked for, or a PowerShell script block (the emitter joins those).
+fn generic_partial(
+    object: &Json<'_>,
+    qradar: bool,
+    origin: &whoiswatch_event::Origin,
+    reads: &[FieldId],
+) -> Option<Event> {
+    if reads.contains(&FieldId::Payload) {
+        return None;
+    }
+    let mut event = Event::new(
+        generic_source_type(qradar),
+        Category::default(),
+        origin.clone(),
+    );
+    for (index, (key, item)) in object.members().iter().enumerate() {
+        match item {
+            Json::Object(_) => return None,
+            Json::Null => continue,
+            _ => {}
+        }
+        let Some(id) = lookup_key(true, index, key) else {
+            continue;
+        };
+        if id == FieldId::ScriptBlockId {
+            return None;
+        }
+        if reads.contains(&id) || matches!(id, FieldId::Protocol | FieldId::ProtocolId) {
+            if let Some(value) = typed(id, item) {
+                event.set(id, value);
+            }
+        }
+    }
+    derive_common(&mut event);
+    Some(event)
+}
+
 /// Any other object: keys resolved through the registry. QRadar's own column names make
 /// it a QRadar event (times in epoch milliseconds, log source ids and type ids).
 fn generic(
@@ -561,21 +625,9 @@ fn generic(
     origin: whoiswatch_event::Origin,
     payload: &str,
 ) -> (Event, &'static str) {
-    let source_type = if qradar {
-        &LogSourceType::QRADAR_EXPORT
-    } else {
-        &LogSourceType::JSON
-    };
-    let mut event = Event::new(source_type, Category::default(), origin);
+    let mut event = Event::new(generic_source_type(qradar), Category::default(), origin);
     set_members(&mut event, object, &[], false);
     derive_common(&mut event);
     event.set_default(FieldId::Payload, Value::text(payload));
-    (
-        event,
-        if qradar {
-            FORMAT_QRADAR
-        } else {
-            FORMAT_GENERIC
-        },
-    )
+    (event, generic_format(qradar))
 }

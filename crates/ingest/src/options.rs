@@ -37,7 +37,7 @@ pub struct Options {
     /// consumers whose answer does not depend on the order of a file's events.
     pub split_large_files: bool,
     /// Events the consumer rejects on a few fields may come with only those fields
-    /// (see [`EventFilter`]; today QRadar and generic JSON lines).
+    /// (see [`EventFilter`]; today QRadar CSV exports and QRadar or generic JSON lines).
     pub filter: Option<Arc<dyn EventFilter>>,
 }
 

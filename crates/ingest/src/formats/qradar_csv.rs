@@ -59,6 +59,11 @@ pub(crate) fn parse(
         .iter()
         .map(|h| whoiswatch_event::registry::lookup(h))
         .collect();
+    // A consumer's filter may see rows typed only in the columns it reads (not when the
+    // payload is read, or rows may be PowerShell script block parts to join).
+    let filter = emit.filter().filter(|f| {
+        !f.reads().contains(&FieldId::Payload) && !resolved.contains(&Some(FieldId::ScriptBlockId))
+    });
     let mut record = csv::StringRecord::new();
     loop {
         match csv.read_record(&mut record) {
@@ -97,11 +102,31 @@ pub(crate) fn parse(
             )?;
             continue;
         }
-        let mut event = Event::new(
-            &LogSourceType::QRADAR_EXPORT,
-            Category::default(),
-            emit.origin(Position::Line(line)),
-        );
+        let origin = emit.origin(Position::Line(line));
+        if let Some(filter) = &filter {
+            let mut partial = Event::new(
+                &LogSourceType::QRADAR_EXPORT,
+                Category::default(),
+                origin.clone(),
+            );
+            for (id, value) in resolved.iter().zip(record.iter()) {
+                match id {
+                    Some(id @ (FieldId::Protocol | FieldId::ProtocolId)) if !value.is_empty() => {
+                        partial.set(*id, coerce(*id, value))
+                    }
+                    Some(id) if !value.is_empty() && filter.reads().contains(id) => {
+                        partial.set(*id, coerce(*id, value))
+                    }
+                    _ => {}
+                }
+            }
+            derive_common(&mut partial);
+            if !filter.wants(&partial) {
+                emit.event(FORMAT, partial);
+                continue;
+            }
+        }
+        let mut event = Event::new(&LogSourceType::QRADAR_EXPORT, Category::default(), origin);
         for ((name, id), value) in headers.iter().zip(&resolved).zip(record.iter()) {
             if value.is_empty() {
                 continue;

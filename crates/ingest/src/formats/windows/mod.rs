@@ -2,6 +2,8 @@
 //! evtx_dump, NXLog and Winlogbeat. Sysmon for Linux writes the same XML.
 
 pub(crate) mod evtx;
+mod binxml;
+mod evtx_records;
 mod normalize;
 mod record;
 pub(crate) mod script_block;

@@ -1,5 +1,6 @@
 //! A Windows event as read, before normalization: the System header and the
-//! EventData/UserData name–value pairs.
+//! EventData/UserData name–value pairs. [`RecordBuilder`] turns a stream of elements into
+//! one, so that Event XML text and EVTX BinXML (see `binxml`) read the same way.
 
 use std::borrow::Cow;
 
@@ -23,103 +24,131 @@ pub(crate) struct WinRecord<'a> {
     pub data: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
+/// Builds a [`WinRecord`] from the elements of one `<Event>`, in document order.
+#[derive(Default)]
+pub(crate) struct RecordBuilder<'a> {
+    record: WinRecord<'a>,
+    /// The open elements, innermost last.
+    stack: Vec<&'a str>,
+    /// The Data element being read: its name.
+    data_name: Option<Cow<'a, str>>,
+    /// The text of the element being read, so far.
+    text: Option<Cow<'a, str>>,
+    unnamed_data: usize,
+    saw_event: bool,
+}
+
+impl<'a> RecordBuilder<'a> {
+    /// An element starts; `attribute` looks up one of its attributes by name.
+    pub(crate) fn start(
+        &mut self,
+        name: &'a str,
+        attribute: impl Fn(&str) -> Option<Cow<'a, str>>,
+        empty: bool,
+    ) {
+        let parent = self.stack.last().copied();
+        self.saw_event |= name == "Event";
+        match name {
+            "Provider" => self.record.provider = attribute("Name"),
+            "TimeCreated" => {
+                self.record.time = attribute("SystemTime").and_then(|t| parse_time(&t));
+            }
+            "Security" => self.record.user_sid = attribute("UserID"),
+            "Data" => {
+                self.data_name = Some(attribute("Name").unwrap_or_else(|| {
+                    self.unnamed_data += 1;
+                    Cow::Owned(format!("param{}", self.unnamed_data))
+                }));
+            }
+            _ if parent.is_some_and(|p| p != "System" && p != "EventData")
+                && self.stack.contains(&"UserData") =>
+            {
+                self.data_name = Some(Cow::Borrowed(name));
+            }
+            _ => {}
+        }
+        self.text = None;
+        if empty {
+            if let Some(name) = self.data_name.take() {
+                self.record.data.push((name, Cow::Borrowed("")));
+            }
+        } else {
+            self.stack.push(name);
+        }
+    }
+
+    /// Text inside the current element (several pieces are joined).
+    pub(crate) fn text(&mut self, text: Cow<'a, str>) {
+        self.text = Some(match self.text.take() {
+            None => text,
+            Some(previous) => Cow::Owned(format!("{previous}{text}")),
+        });
+    }
+
+    /// The current element ends; `name` must be the one that is open.
+    pub(crate) fn end(&mut self, name: &str) -> Result<(), String> {
+        if self.stack.pop() != Some(name) {
+            return Err(format!(
+                "closing tag </{name}> does not match the open element"
+            ));
+        }
+        let value = self.text.take();
+        let parent = self.stack.last().copied();
+        if let Some(data) = self.data_name.take() {
+            self.record
+                .data
+                .push((data, value.unwrap_or(Cow::Borrowed(""))));
+            return Ok(());
+        }
+        let Some(value) = value else { return Ok(()) };
+        let record = &mut self.record;
+        if parent == Some("System") {
+            let v = value.trim();
+            match name {
+                "EventID" => record.event_id = v.parse().ok(),
+                "Channel" => record.channel = Some(value),
+                "Computer" => record.computer = Some(value),
+                "EventRecordID" => record.record_id = v.parse().ok(),
+                "Level" => record.level = v.parse().ok(),
+                _ => {}
+            }
+        } else if name == "Message" && parent == Some("RenderingInfo") {
+            record.message = Some(value);
+        }
+        Ok(())
+    }
+
+    /// The record, once every element is closed.
+    pub(crate) fn finish(self) -> Result<WinRecord<'a>, String> {
+        if !self.stack.is_empty() {
+            return Err(format!(
+                "truncated: <{}> is never closed",
+                self.stack.join("><")
+            ));
+        }
+        if !self.saw_event {
+            return Err("no <Event> element".into());
+        }
+        Ok(self.record)
+    }
+}
+
 /// Parse one `<Event>…</Event>` element.
 pub(crate) fn parse_event_xml(xml: &str) -> Result<WinRecord<'_>, String> {
-    let mut record = WinRecord::default();
+    let mut builder = RecordBuilder::default();
     let mut tokens = Tokenizer::new(xml);
-    // The open elements, innermost last.
-    let mut stack: Vec<&str> = Vec::with_capacity(8);
-    // The Data element being read: its name and text so far.
-    let mut data_name: Option<Cow<'_, str>> = None;
-    let mut text: Option<Cow<'_, str>> = None;
-    let mut unnamed_data = 0;
-    let mut saw_event = false;
     while let Some(token) = tokens.next_token()? {
         match token {
             Token::Start {
                 name,
                 attributes,
                 empty,
-            } => {
-                let parent = stack.last().copied();
-                saw_event |= name == "Event";
-                match name {
-                    "Provider" => {
-                        record.provider = attribute(attributes, "Name");
-                    }
-                    "TimeCreated" => {
-                        record.time =
-                            attribute(attributes, "SystemTime").and_then(|t| parse_time(&t));
-                    }
-                    "Security" => record.user_sid = attribute(attributes, "UserID"),
-                    "Data" => {
-                        data_name = Some(attribute(attributes, "Name").unwrap_or_else(|| {
-                            unnamed_data += 1;
-                            Cow::Owned(format!("param{unnamed_data}"))
-                        }));
-                    }
-                    _ if parent.is_some_and(|p| p != "System" && p != "EventData")
-                        && in_user_data(&stack) =>
-                    {
-                        data_name = Some(Cow::Borrowed(name));
-                    }
-                    _ => {}
-                }
-                text = None;
-                if empty {
-                    if let Some(name) = data_name.take() {
-                        record.data.push((name, Cow::Borrowed("")));
-                    }
-                } else {
-                    stack.push(name);
-                }
-            }
-            Token::Text(t) => {
-                text = Some(match text.take() {
-                    None => t,
-                    Some(previous) => Cow::Owned(format!("{previous}{t}")),
-                });
-            }
-            Token::End { name } => {
-                if stack.pop() != Some(name) {
-                    return Err(format!(
-                        "closing tag </{name}> does not match the open element"
-                    ));
-                }
-                let value = text.take();
-                let parent = stack.last().copied();
-                if let Some(data) = data_name.take() {
-                    record.data.push((data, value.unwrap_or(Cow::Borrowed(""))));
-                    continue;
-                }
-                let Some(value) = value else { continue };
-                if parent == Some("System") {
-                    let v = value.trim();
-                    match name {
-                        "EventID" => record.event_id = v.parse().ok(),
-                        "Channel" => record.channel = Some(value),
-                        "Computer" => record.computer = Some(value),
-                        "EventRecordID" => record.record_id = v.parse().ok(),
-                        "Level" => record.level = v.parse().ok(),
-                        _ => {}
-                    }
-                } else if name == "Message" && parent == Some("RenderingInfo") {
-                    record.message = Some(value);
-                }
-            }
+            } => builder.start(name, |wanted| attribute(attributes, wanted), empty),
+            Token::Text(t) => builder.text(t),
+            Token::End { name } => builder.end(name)?,
         }
     }
-    if !stack.is_empty() {
-        return Err(format!("truncated: <{}> is never closed", stack.join("><")));
-    }
-    if !saw_event {
-        return Err("no <Event> element".into());
-    }
-    Ok(record)
-}
-
-fn in_user_data(stack: &[&str]) -> bool {
-    stack.contains(&"UserData")
+    builder.finish()
 }
 
 #[cfg(test)]

@@ -1,0 +1,318 @@
+//! Template definitions (MS-EVEN6 2.2.3.17): the XML shape an EVTX record's values are
+//! substituted into, parsed once per chunk into a tree of elements whose names are
+//! interned. A definition with tokens this reader does not handle (CDATA, character and
+//! entity references, processing instructions, nested instances) parses to `None`, and its
+//! records are read the slow way.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+use std::sync::{Mutex, OnceLock};
+
+use evtx::EvtxChunkHeader;
+
+use super::values::{ty, u16_at, u32_at, write_text, Value};
+
+/// Text, or attribute value, in a template: fixed, or the value substituted at `index`.
+#[derive(Debug)]
+pub(super) enum Content {
+    /// A fixed string of a template (interned).
+    Static(&'static str),
+    /// The value substituted at this index.
+    Sub(u16),
+    /// A value written out in a record's own BinXML (not a template).
+    Inline(String),
+}
+
+#[derive(Debug)]
+pub(super) struct Attribute {
+    pub name: &'static str,
+    pub value: Vec<Content>,
+}
+
+#[derive(Debug)]
+pub(super) enum Node {
+    Element(Element),
+    Text(Content),
+}
+
+#[derive(Debug)]
+pub(super) struct Element {
+    pub name: &'static str,
+    pub attributes: Vec<Attribute>,
+    pub children: Vec<Node>,
+    /// The substitution it depends on: when that value is null, the element is left out
+    /// (MS-EVEN6 2.2.12), except at a template's root.
+    pub dependency: Option<u16>,
+    /// Closed by `/>` (no content).
+    pub empty: bool,
+}
+
+#[derive(Debug)]
+pub(super) struct Template {
+    pub nodes: Vec<Node>,
+}
+
+/// Names and fixed strings of templates, interned for the life of the process. Their
+/// number is capped: past it, templates are not parsed (their records take the slow path).
+const MAX_INTERNED: usize = 100_000;
+/// Fixed strings longer than this are not interned, and their template is not parsed.
+const MAX_INTERNED_LEN: usize = 256;
+
+fn intern(text: String) -> Option<&'static str> {
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES.get_or_init(Default::default).lock().ok()?;
+    if let Some(&name) = names.get(text.as_str()) {
+        return Some(name);
+    }
+    if names.len() >= MAX_INTERNED || text.len() > MAX_INTERNED_LEN {
+        return None;
+    }
+    let name: &'static str = Box::leak(text.into_boxed_str());
+    names.insert(name);
+    Some(name)
+}
+
+/// UTF-16LE, `units` code units at `at`.
+fn utf16_at(data: &[u8], at: usize, units: usize) -> Option<String> {
+    let bytes = data.get(at..at + units * 2)?;
+    let units = bytes.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]));
+    char::decode_utf16(units).collect::<Result<String, _>>().ok()
+}
+
+/// The names of one chunk by offset.
+type Names = HashMap<usize, &'static str>;
+
+/// The name stored at chunk offset `at`: next-string link (4), hash (2), length (2), the
+/// UTF-16 characters and a NUL.
+fn name_at(data: &[u8], at: usize, names: &mut Names) -> Option<&'static str> {
+    if let Some(&name) = names.get(&at) {
+        return Some(name);
+    }
+    let units = u16_at(data, at + 6)? as usize;
+    let name = intern(utf16_at(data, at + 8, units)?)?;
+    names.insert(at, name);
+    Some(name)
+}
+
+/// Reads a name reference at `*pos`; a name stored right there is skipped.
+fn name_ref(data: &[u8], pos: &mut usize, names: &mut Names) -> Option<&'static str> {
+    let offset = u32_at(data, *pos)? as usize;
+    *pos += 4;
+    if offset == *pos {
+        let units = u16_at(data, offset + 6)? as usize;
+        *pos += 10 + units * 2;
+    }
+    name_at(data, offset, names)
+}
+
+/// A value written in the stream (a Value token's body at `*pos`): its type, then a
+/// length-prefixed UTF-16 string or a fixed-size value.
+fn inline_value(data: &[u8], pos: &mut usize) -> Option<String> {
+    let value_type = *data.get(*pos)?;
+    *pos += 1;
+    let size = match value_type {
+        ty::UTF16 => {
+            let units = u16_at(data, *pos)? as usize;
+            *pos += 2;
+            units * 2
+        }
+        0x03 | 0x04 => 1,
+        0x05 | 0x06 => 2,
+        0x07 | 0x08 | 0x0d | 0x14 => 4,
+        0x09 | 0x0a | 0x11 | 0x15 => 8,
+        0x0f | 0x12 => 16,
+        _ => return None,
+    };
+    let bytes = data.get(*pos..*pos + size)?;
+    *pos += size;
+    let mut text = Vec::new();
+    write_text(
+        &Value {
+            ty: value_type,
+            bytes,
+            offset: 0,
+        },
+        &mut text,
+    )?;
+    String::from_utf8(text).ok()
+}
+
+/// Where an element being parsed is: still in its start tag's attributes, or past them.
+struct Open {
+    element: Element,
+    in_attributes: bool,
+}
+
+/// Parses the definition at chunk offset `def`.
+fn parse_definition(data: &[u8], def: usize, names: &mut Names) -> Option<Template> {
+    let size = u32_at(data, def + 20)? as usize;
+    let start = def + 24;
+    parse(data, start, start.checked_add(size)?, true, names)
+}
+
+/// Parses the BinXML tokens in `data[start..end]`: a template definition's (whose element
+/// starts carry dependency ids, and whose values are fixed strings) or a record's own.
+fn parse(
+    data: &[u8],
+    start: usize,
+    end: usize,
+    definition: bool,
+    names: &mut Names,
+) -> Option<Template> {
+    let mut pos = start;
+    let end = end.min(data.len());
+    let mut nodes = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    let add = |open: &mut Vec<Open>, nodes: &mut Vec<Node>, content: Content| -> Option<()> {
+        match open.last_mut() {
+            Some(o) if o.in_attributes => o.element.attributes.last_mut()?.value.push(content),
+            Some(o) => o.element.children.push(Node::Text(content)),
+            None => nodes.push(Node::Text(content)),
+        }
+        Some(())
+    };
+    while pos < end {
+        let token = *data.get(pos)?;
+        pos += 1;
+        match token {
+            0x00 => break,
+            0x0f => pos += 3,
+            0x01 | 0x41 => {
+                // In a definition, a dependency id (u16); then the data size (u32) and
+                // the name.
+                let mut dependency = None;
+                if definition {
+                    dependency = Some(u16_at(data, pos)?).filter(|&d| d != 0xffff);
+                    pos += 2;
+                }
+                pos += 4;
+                let name = name_ref(data, &mut pos, names)?;
+                if token & 0x40 != 0 {
+                    pos += 4;
+                }
+                open.push(Open {
+                    element: Element {
+                        name,
+                        attributes: Vec::new(),
+                        children: Vec::new(),
+                        dependency,
+                        empty: false,
+                    },
+                    in_attributes: true,
+                });
+            }
+            0x06 | 0x46 => {
+                let name = name_ref(data, &mut pos, names)?;
+                open.last_mut()?.element.attributes.push(Attribute {
+                    name,
+                    value: Vec::new(),
+                });
+            }
+            0x02 => open.last_mut()?.in_attributes = false,
+            0x03 | 0x04 => {
+                let mut closed = open.pop()?;
+                closed.element.empty = token == 0x03;
+                let node = Node::Element(closed.element);
+                match open.last_mut() {
+                    Some(parent) => parent.element.children.push(node),
+                    None => nodes.push(node),
+                }
+            }
+            0x05 | 0x45 => {
+                let text = inline_value(data, &mut pos)?;
+                let content = if definition {
+                    Content::Static(intern(text)?)
+                } else {
+                    Content::Inline(text)
+                };
+                add(&mut open, &mut nodes, content)?;
+            }
+            0x0d | 0x0e => {
+                let index = u16_at(data, pos)?;
+                pos += 3;
+                add(&mut open, &mut nodes, Content::Sub(index))?;
+            }
+            _ => return None,
+        }
+    }
+    open.is_empty().then_some(Template { nodes })
+}
+
+/// A chunk's bytes and header.
+#[derive(Clone, Copy)]
+pub(crate) struct Chunk<'a> {
+    pub data: &'a [u8],
+    pub header: &'a EvtxChunkHeader,
+}
+
+/// The chunk the cache holds templates of.
+#[derive(PartialEq, Eq, Clone, Copy)]
+struct ChunkKey {
+    data: usize,
+    len: usize,
+    events_checksum: u32,
+    header_checksum: u32,
+    first_record: u64,
+    last_record: u64,
+}
+
+impl ChunkKey {
+    fn of(chunk: Chunk<'_>) -> Self {
+        ChunkKey {
+            data: chunk.data.as_ptr() as usize,
+            len: chunk.data.len(),
+            events_checksum: chunk.header.events_checksum,
+            header_checksum: chunk.header.header_chunk_checksum,
+            first_record: chunk.header.first_event_record_id,
+            last_record: chunk.header.last_event_record_id,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Cache {
+    chunk: Option<ChunkKey>,
+    templates: HashMap<usize, Option<Rc<Template>>>,
+    names: Names,
+}
+
+impl Cache {
+    fn of(&mut self, chunk: Chunk<'_>) -> &mut Self {
+        let key = ChunkKey::of(chunk);
+        if self.chunk != Some(key) {
+            self.chunk = Some(key);
+            self.templates.clear();
+            self.names.clear();
+        }
+        self
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::default();
+}
+
+/// The template defined at offset `def` of `chunk`, parsed once per chunk and thread.
+pub(super) fn template(chunk: Chunk<'_>, def: usize) -> Option<Rc<Template>> {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let cache = cache.of(chunk);
+        if let Some(template) = cache.templates.get(&def) {
+            return template.clone();
+        }
+        let template = parse_definition(chunk.data, def, &mut cache.names).map(Rc::new);
+        cache.templates.insert(def, template.clone());
+        template
+    })
+}
+
+/// A record's own BinXML in `chunk.data[start..end]` (elements written out, not a
+/// template instance), as a tree of inline values.
+pub(super) fn elements(chunk: Chunk<'_>, start: usize, end: usize) -> Option<Template> {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let cache = cache.of(chunk);
+        parse(chunk.data, start, end, false, &mut cache.names)
+    })
+}

@@ -24,10 +24,31 @@ pub(crate) struct WinRecord<'a> {
     pub data: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
 
+/// The System values a [`WinRecord`] holds parsed, as their text.
+#[derive(Debug, Default)]
+pub(crate) struct RawNumbers<'a> {
+    pub time: Option<Cow<'a, str>>,
+    pub event_id: Option<Cow<'a, str>>,
+    pub record_id: Option<Cow<'a, str>>,
+    pub level: Option<Cow<'a, str>>,
+}
+
+impl RawNumbers<'_> {
+    /// Parses them into `record`.
+    pub(crate) fn parse_into(&self, record: &mut WinRecord<'_>) {
+        let int = |v: &Option<Cow<'_, str>>| v.as_deref().and_then(|v| v.trim().parse().ok());
+        record.time = self.time.as_deref().and_then(parse_time);
+        record.event_id = int(&self.event_id);
+        record.record_id = int(&self.record_id);
+        record.level = int(&self.level);
+    }
+}
+
 /// Builds a [`WinRecord`] from the elements of one `<Event>`, in document order.
 #[derive(Default)]
 pub(crate) struct RecordBuilder<'a> {
     record: WinRecord<'a>,
+    numbers: RawNumbers<'a>,
     /// The open elements, innermost last.
     stack: Vec<&'a str>,
     /// The Data element being read: its name.
@@ -50,9 +71,7 @@ impl<'a> RecordBuilder<'a> {
         self.saw_event |= name == "Event";
         match name {
             "Provider" => self.record.provider = attribute("Name"),
-            "TimeCreated" => {
-                self.record.time = attribute("SystemTime").and_then(|t| parse_time(&t));
-            }
+            "TimeCreated" => self.numbers.time = attribute("SystemTime"),
             "Security" => self.record.user_sid = attribute("UserID"),
             "Data" => {
                 self.data_name = Some(attribute("Name").unwrap_or_else(|| {
@@ -103,13 +122,13 @@ impl<'a> RecordBuilder<'a> {
         let Some(value) = value else { return Ok(()) };
         let record = &mut self.record;
         if parent == Some("System") {
-            let v = value.trim();
+            let numbers = &mut self.numbers;
             match name {
-                "EventID" => record.event_id = v.parse().ok(),
+                "EventID" => numbers.event_id = Some(value),
                 "Channel" => record.channel = Some(value),
                 "Computer" => record.computer = Some(value),
-                "EventRecordID" => record.record_id = v.parse().ok(),
-                "Level" => record.level = v.parse().ok(),
+                "EventRecordID" => numbers.record_id = Some(value),
+                "Level" => numbers.level = Some(value),
                 _ => {}
             }
         } else if name == "Message" && parent == Some("RenderingInfo") {
@@ -120,6 +139,13 @@ impl<'a> RecordBuilder<'a> {
 
     /// The record, once every element is closed.
     pub(crate) fn finish(self) -> Result<WinRecord<'a>, String> {
+        let (mut record, numbers) = self.finish_raw()?;
+        numbers.parse_into(&mut record);
+        Ok(record)
+    }
+
+    /// The record with its times and numbers still text (see [`RawNumbers`]).
+    pub(crate) fn finish_raw(self) -> Result<(WinRecord<'a>, RawNumbers<'a>), String> {
         if !self.stack.is_empty() {
             return Err(format!(
                 "truncated: <{}> is never closed",
@@ -129,7 +155,7 @@ impl<'a> RecordBuilder<'a> {
         if !self.saw_event {
             return Err("no <Event> element".into());
         }
-        Ok(self.record)
+        Ok((self.record, self.numbers))
     }
 }
 

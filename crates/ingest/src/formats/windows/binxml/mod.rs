@@ -5,17 +5,20 @@
 //! reading back of it; a record in a shape this reader does not handle answers `None` and
 //! is rendered by the crate instead.
 
+mod program;
 mod template;
 mod values;
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
+use std::rc::Rc;
 
 
-use super::record::{RecordBuilder, WinRecord};
+use super::record::{RawNumbers, RecordBuilder, WinRecord};
+use program::Output;
 pub(crate) use template::Chunk;
-use template::{Content, Element, Node};
+use template::{Content, Element, Node, Template};
 use values::{read_values, ty, u32_at, write_text, Value};
 
 /// Nested BinXML (a value that is itself a template instance) deeper than this is left to
@@ -68,21 +71,66 @@ pub(crate) fn read_record<R>(
     let [0x0f, _, _, _, 0x0c, ..] = stream else {
         return None;
     };
+    // Called once, by whichever reading succeeds.
+    let mut use_record = Some(use_record);
     SCRATCH.with(|scratch| {
         let mut scratch = scratch.try_borrow_mut().ok()?;
         let scratch = &mut *scratch;
         scratch.xml.clear();
         scratch.texts.clear();
-        scratch.tokens.clear();
-        scratch.attributes.clear();
-        let mut walk = Walk { chunk, out: scratch };
-        let after = walk.instance(start + 5, 0)?;
+        let (template, values, after) = instance(chunk, start + 5)?;
         if after < end && chunk.data[after] != 0x00 {
             return None;
         }
+        if let Some(program) = template::program_in(&template, &[]) {
+            let mut output = Output {
+                xml: std::mem::take(&mut scratch.xml),
+                texts: std::mem::take(&mut scratch.texts),
+            };
+            let result = program
+                .emit(chunk, &values, &mut output, 0)
+                .and_then(|frame| {
+                    let texts = std::str::from_utf8(&output.texts).ok()?;
+                    let xml = std::str::from_utf8(&output.xml).ok()?;
+                    let mut record = WinRecord::default();
+                    let mut numbers = RawNumbers::default();
+                    program.fields(&frame, texts, &mut record, &mut numbers)?;
+                    numbers.parse_into(&mut record);
+                    Some(use_record.take()?(&record, xml))
+                });
+            scratch.xml = output.xml;
+            scratch.texts = output.texts;
+            match result {
+                Some(result) => return Some(result),
+                None => {
+                    scratch.xml.clear();
+                    scratch.texts.clear();
+                }
+            }
+        }
+        scratch.tokens.clear();
+        scratch.attributes.clear();
+        let mut walk = Walk { chunk, out: scratch };
+        walk.template(&template, &values, 0)?;
         let record = build(scratch)?;
-        Some(use_record(&record, std::str::from_utf8(&scratch.xml).ok()?))
+        Some(use_record.take()?(&record, std::str::from_utf8(&scratch.xml).ok()?))
     })
+}
+
+/// The template instance whose token is just before `at`: its template, its values, and
+/// where it ends.
+fn instance(chunk: Chunk<'_>, at: usize) -> Option<(Rc<Template>, Vec<Value<'_>>, usize)> {
+    let data = chunk.data;
+    // Unknown byte, template id (u32), definition offset (u32).
+    let def = u32_at(data, at + 5)? as usize;
+    let mut pos = at + 9;
+    if def == pos {
+        // The definition is stored here, the first time it is used in the chunk.
+        pos += 24 + u32_at(data, def + 20)? as usize;
+    }
+    let template = template::template(chunk, def)?;
+    let (values, end) = read_values(data, pos)?;
+    Some((template, values, end))
 }
 
 /// The record the tokens describe.
@@ -126,25 +174,20 @@ struct Walk<'c, 's> {
 impl Walk<'_, '_> {
     /// The template instance whose token is just before `at`; returns where it ends.
     fn instance(&mut self, at: usize, depth: usize) -> Option<usize> {
-        let chunk = self.chunk;
-        let data = chunk.data;
-        // Unknown byte, template id (u32), definition offset (u32).
-        let def = u32_at(data, at + 5)? as usize;
-        let mut pos = at + 9;
-        if def == pos {
-            // The definition is stored here, the first time it is used in the chunk.
-            pos += 24 + u32_at(data, def + 20)? as usize;
-        }
-        let template = template::template(chunk, def)?;
-        let (values, end) = read_values(data, pos)?;
+        let (template, values, end) = instance(self.chunk, at)?;
+        self.template(&template, &values, depth)?;
+        Some(end)
+    }
+
+    fn template(&mut self, template: &Template, values: &[Value<'_>], depth: usize) -> Option<()> {
         // A template's root is there whatever its dependency says.
         for node in &template.nodes {
             match node {
-                Node::Element(root) => self.element(root, &values, depth)?,
-                text => self.nodes(std::slice::from_ref(text), &values, depth)?,
+                Node::Element(root) => self.element(root, values, depth)?,
+                text => self.nodes(std::slice::from_ref(text), values, depth)?,
             }
         }
-        Some(end)
+        Some(())
     }
 
     /// Appends a value's text to the texts; its range there, or `None` for no text.
@@ -216,12 +259,11 @@ impl Walk<'_, '_> {
     fn element(&mut self, element: &Element, values: &[Value<'_>], depth: usize) -> Option<()> {
         // A string array in the element's text repeats the element once per string
         // (MS-EVEN6 3.1.4.7.5).
-        let array = element.children.iter().find_map(|child| match child {
-            Node::Text(Content::Sub(index)) => values
-                .get(*index as usize)
+        let array = element.text_subs.iter().find_map(|&index| {
+            values
+                .get(index as usize)
                 .filter(|v| v.ty == ty::STRING_ARRAY)
-                .map(|v| (*index as usize, *v)),
-            _ => None,
+                .map(|v| (index as usize, *v))
         });
         if let Some((index, array)) = array {
             let mut each = values.to_vec();
@@ -276,21 +318,26 @@ impl Walk<'_, '_> {
             self.out.attributes.push((attribute.name, value));
         }
         let out = &mut *self.out;
-        out.xml.push(b'<');
-        out.xml.extend_from_slice(element.name.as_bytes());
-        for (name, value) in &out.attributes[first..] {
-            out.xml.push(b' ');
-            out.xml.extend_from_slice(name.as_bytes());
-            out.xml.extend_from_slice(b"='");
-            let text = match value {
-                Text::Static(s) => s.as_bytes(),
-                Text::Value(range) => &out.texts[range.clone()],
-            };
-            escape(&mut out.xml, text, true);
-            out.xml.push(b'\'');
+        let empty = element.empty;
+        match &element.start_tag {
+            Some(tag) => out.xml.extend_from_slice(tag.as_bytes()),
+            None => {
+                out.xml.push(b'<');
+                out.xml.extend_from_slice(element.name.as_bytes());
+                for (name, value) in &out.attributes[first..] {
+                    out.xml.push(b' ');
+                    out.xml.extend_from_slice(name.as_bytes());
+                    out.xml.extend_from_slice(b"='");
+                    let text = match value {
+                        Text::Static(s) => s.as_bytes(),
+                        Text::Value(range) => &out.texts[range.clone()],
+                    };
+                    escape(&mut out.xml, text, true);
+                    out.xml.push(b'\'');
+                }
+                out.xml.extend_from_slice(if empty { b"/>" } else { b">" });
+            }
         }
-        let empty = element.empty && element.children.is_empty();
-        out.xml.extend_from_slice(if empty { b"/>" } else { b">" });
         out.tokens.push(Token::Start {
             name: element.name,
             attributes: first..out.attributes.len(),
@@ -301,9 +348,7 @@ impl Walk<'_, '_> {
         }
         self.nodes(&element.children, values, depth)?;
         let out = &mut *self.out;
-        out.xml.extend_from_slice(b"</");
-        out.xml.extend_from_slice(element.name.as_bytes());
-        out.xml.push(b'>');
+        out.xml.extend_from_slice(element.end_tag.as_bytes());
         out.tokens.push(Token::End(element.name));
         Some(())
     }
@@ -346,7 +391,7 @@ fn left_out(element: &Element, values: &[Value<'_>]) -> bool {
 }
 
 /// XML-escapes `text` onto `out` (quotes too inside an attribute value).
-fn escape(out: &mut Vec<u8>, text: &[u8], attribute: bool) {
+pub(super) fn escape(out: &mut Vec<u8>, text: &[u8], attribute: bool) {
     let mut run = 0;
     let mut put = |i: usize, with: &[u8], out: &mut Vec<u8>| {
         out.extend_from_slice(&text[run..i]);

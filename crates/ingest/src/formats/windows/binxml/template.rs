@@ -11,6 +11,7 @@ use std::sync::{Mutex, OnceLock};
 
 use evtx::EvtxChunkHeader;
 
+use super::program::Program;
 use super::values::{ty, u16_at, u32_at, write_text, Value};
 
 /// Text, or attribute value, in a template: fixed, or the value substituted at `index`.
@@ -46,11 +47,66 @@ pub(super) struct Element {
     pub dependency: Option<u16>,
     /// Closed by `/>` (no content).
     pub empty: bool,
+    /// Its whole start tag, when no attribute value is substituted.
+    pub start_tag: Option<Box<str>>,
+    /// `</name>`.
+    pub end_tag: Box<str>,
+    /// The substitutions that are its text (a string array there repeats the element).
+    pub text_subs: Vec<u16>,
 }
 
-#[derive(Debug)]
+impl Element {
+    /// Fills in what is worked out once the element is closed.
+    fn close(&mut self, empty: bool) {
+        let empty = empty && self.children.is_empty();
+        self.empty = empty;
+        self.end_tag = format!("</{}>", self.name).into();
+        self.text_subs = self
+            .children
+            .iter()
+            .filter_map(|child| match child {
+                Node::Text(Content::Sub(index)) => Some(*index),
+                _ => None,
+            })
+            .collect();
+        let mut tag = format!("<{}", self.name);
+        for attribute in &self.attributes {
+            let [Content::Static(value)] = attribute.value.as_slice() else {
+                return;
+            };
+            tag.push(' ');
+            tag.push_str(attribute.name);
+            tag.push_str("='");
+            let mut escaped = Vec::new();
+            super::escape(&mut escaped, value.as_bytes(), true);
+            tag.push_str(&String::from_utf8_lossy(&escaped));
+            tag.push('\'');
+        }
+        tag.push_str(if empty { "/>" } else { ">" });
+        self.start_tag = Some(tag.into());
+    }
+}
+
 pub(super) struct Template {
     pub nodes: Vec<Node>,
+    /// The template compiled for each place it was used in (see `program`): the elements
+    /// around it, and the program if it compiles.
+    programs: RefCell<Vec<(Rc<[&'static str]>, Option<Rc<Program>>)>>,
+    /// A definition's bytes from its GUID on, and the names it uses that are stored
+    /// outside them: what makes another chunk's definition the same template.
+    definition: Box<[u8]>,
+    external: Vec<(usize, &'static str)>,
+}
+
+/// `template` compiled for use inside the elements `context`, once per context.
+pub(super) fn program_in(template: &Template, context: &[&'static str]) -> Option<Rc<Program>> {
+    let mut programs = template.programs.try_borrow_mut().ok()?;
+    if let Some((_, program)) = programs.iter().find(|(c, _)| **c == *context) {
+        return program.clone();
+    }
+    let program = Program::compile(template, context).map(Rc::new);
+    programs.push((context.into(), program.clone()));
+    program
 }
 
 /// Names and fixed strings of templates, interned for the life of the process. Their
@@ -95,15 +151,35 @@ fn name_at(data: &[u8], at: usize, names: &mut Names) -> Option<&'static str> {
     Some(name)
 }
 
-/// Reads a name reference at `*pos`; a name stored right there is skipped.
-fn name_ref(data: &[u8], pos: &mut usize, names: &mut Names) -> Option<&'static str> {
+/// Reads a name reference at `*pos`; a name stored right there is skipped. Every name
+/// read is noted in `refs` with its offset.
+fn name_ref(
+    data: &[u8],
+    pos: &mut usize,
+    names: &mut Names,
+    refs: &mut Vec<(usize, &'static str)>,
+) -> Option<&'static str> {
     let offset = u32_at(data, *pos)? as usize;
     *pos += 4;
     if offset == *pos {
         let units = u16_at(data, offset + 6)? as usize;
         *pos += 10 + units * 2;
     }
-    name_at(data, offset, names)
+    let name = name_at(data, offset, names)?;
+    refs.push((offset, name));
+    Some(name)
+}
+
+/// Whether the name stored at chunk offset `at` is `name`.
+fn name_is(data: &[u8], at: usize, name: &str) -> bool {
+    let Some(units) = u16_at(data, at + 6) else {
+        return false;
+    };
+    let Some(stored) = data.get(at + 8..at + 8 + units as usize * 2) else {
+        return false;
+    };
+    let stored = stored.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]));
+    stored.eq(name.encode_utf16())
 }
 
 /// A value written in the stream (a Value token's body at `*pos`): its type, then a
@@ -148,7 +224,12 @@ struct Open {
 fn parse_definition(data: &[u8], def: usize, names: &mut Names) -> Option<Template> {
     let size = u32_at(data, def + 20)? as usize;
     let start = def + 24;
-    parse(data, start, start.checked_add(size)?, true, names)
+    let end = start.checked_add(size)?;
+    let mut template = parse(data, start, end, true, names)?;
+    template.definition = data.get(def + 4..end)?.into();
+    // Names stored elsewhere in the chunk, which another chunk's copy must match.
+    template.external.retain(|(at, _)| !(start..end).contains(at));
+    Some(template)
 }
 
 /// Parses the BinXML tokens in `data[start..end]`: a template definition's (whose element
@@ -162,6 +243,7 @@ fn parse(
 ) -> Option<Template> {
     let mut pos = start;
     let end = end.min(data.len());
+    let mut refs = Vec::new();
     let mut nodes = Vec::new();
     let mut open: Vec<Open> = Vec::new();
     let add = |open: &mut Vec<Open>, nodes: &mut Vec<Node>, content: Content| -> Option<()> {
@@ -187,7 +269,7 @@ fn parse(
                     pos += 2;
                 }
                 pos += 4;
-                let name = name_ref(data, &mut pos, names)?;
+                let name = name_ref(data, &mut pos, names, &mut refs)?;
                 if token & 0x40 != 0 {
                     pos += 4;
                 }
@@ -198,12 +280,15 @@ fn parse(
                         children: Vec::new(),
                         dependency,
                         empty: false,
+                        start_tag: None,
+                        end_tag: Box::default(),
+                        text_subs: Vec::new(),
                     },
                     in_attributes: true,
                 });
             }
             0x06 | 0x46 => {
-                let name = name_ref(data, &mut pos, names)?;
+                let name = name_ref(data, &mut pos, names, &mut refs)?;
                 open.last_mut()?.element.attributes.push(Attribute {
                     name,
                     value: Vec::new(),
@@ -212,7 +297,7 @@ fn parse(
             0x02 => open.last_mut()?.in_attributes = false,
             0x03 | 0x04 => {
                 let mut closed = open.pop()?;
-                closed.element.empty = token == 0x03;
+                closed.element.close(token == 0x03);
                 let node = Node::Element(closed.element);
                 match open.last_mut() {
                     Some(parent) => parent.element.children.push(node),
@@ -236,7 +321,12 @@ fn parse(
             _ => return None,
         }
     }
-    open.is_empty().then_some(Template { nodes })
+    open.is_empty().then_some(Template {
+        nodes,
+        programs: RefCell::default(),
+        definition: Box::default(),
+        external: refs,
+    })
 }
 
 /// A chunk's bytes and header.
@@ -273,7 +363,8 @@ impl ChunkKey {
 #[derive(Default)]
 struct Cache {
     chunk: Option<ChunkKey>,
-    templates: HashMap<usize, Option<Rc<Template>>>,
+    /// By definition offset (a chunk holds few: a linear search beats hashing).
+    templates: Vec<(usize, Option<Rc<Template>>)>,
     names: Names,
 }
 
@@ -289,20 +380,69 @@ impl Cache {
     }
 }
 
-thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::default();
+/// Templates seen in earlier chunks, by GUID, so that each is parsed and compiled once
+/// (a file of many small chunks, or many files, repeat the same few). Capped: past the
+/// cap it starts over.
+#[derive(Default)]
+struct Shared {
+    by_guid: HashMap<[u8; 16], Vec<Rc<Template>>>,
+    count: usize,
 }
 
-/// The template defined at offset `def` of `chunk`, parsed once per chunk and thread.
+const MAX_SHARED_TEMPLATES: usize = 4096;
+
+impl Shared {
+    fn find(&self, chunk: Chunk<'_>, definition: &[u8]) -> Option<Rc<Template>> {
+        let guid: [u8; 16] = definition.get(..16)?.try_into().ok()?;
+        self.by_guid
+            .get(&guid)?
+            .iter()
+            .find(|t| {
+                *t.definition == *definition
+                    && t.external.iter().all(|(at, name)| name_is(chunk.data, *at, name))
+            })
+            .cloned()
+    }
+
+    fn add(&mut self, template: &Rc<Template>) {
+        let Some(guid) = template.definition.get(..16).and_then(|g| g.try_into().ok()) else {
+            return;
+        };
+        if self.count >= MAX_SHARED_TEMPLATES {
+            self.by_guid.clear();
+            self.count = 0;
+        }
+        self.by_guid.entry(guid).or_default().push(template.clone());
+        self.count += 1;
+    }
+}
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::default();
+    static SHARED: RefCell<Shared> = RefCell::default();
+}
+
+/// The template defined at offset `def` of `chunk`: found once per chunk (and thread), and
+/// parsed the first time it is seen.
 pub(super) fn template(chunk: Chunk<'_>, def: usize) -> Option<Rc<Template>> {
     CACHE.with(|cache| {
         let mut cache = cache.borrow_mut();
         let cache = cache.of(chunk);
-        if let Some(template) = cache.templates.get(&def) {
+        if let Some((_, template)) = cache.templates.iter().find(|(at, _)| *at == def) {
             return template.clone();
         }
-        let template = parse_definition(chunk.data, def, &mut cache.names).map(Rc::new);
-        cache.templates.insert(def, template.clone());
+        let size = u32_at(chunk.data, def + 20)? as usize;
+        let definition = chunk.data.get(def + 4..(def + 24).checked_add(size)?)?;
+        let template = SHARED.with(|shared| {
+            let mut shared = shared.try_borrow_mut().ok()?;
+            if let Some(template) = shared.find(chunk, definition) {
+                return Some(template);
+            }
+            let template = Rc::new(parse_definition(chunk.data, def, &mut cache.names)?);
+            shared.add(&template);
+            Some(template)
+        });
+        cache.templates.push((def, template.clone()));
         template
     })
 }

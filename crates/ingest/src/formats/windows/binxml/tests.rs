@@ -99,7 +99,7 @@ fn compare_file(path: &Path, tally: &mut Tally) {
             }
             match parse_event_xml(&xml) {
                 Ok(back) if flat(&back) == ours => {}
-                Ok(back) => problems.push(format!("our XML reads back as {:?}", flat(&back))),
+                Ok(back) => problems.push(format!("our XML reads back as {:?}\n ours {:?}\n{xml}", flat(&back), ours)),
                 Err(e) => problems.push(format!("our XML does not read back: {e}\n{xml}")),
             }
             if !problems.is_empty() && tally.mismatches.len() < 5 {

@@ -1,0 +1,481 @@
+//! A template compiled for the common case: its XML as literal runs between the values,
+//! and where each field of the record comes from (a fixed string, or a value). The
+//! record's fields are found by running [`RecordBuilder`] once over the template with
+//! placeholders for the values, so that Event XML, the tree walk and this program agree on
+//! what each element means. Templates this cannot express (a value used twice, text mixed
+//! with a value, data whose presence depends on a value) get no program, and a record
+//! whose values do not fit it (nested BinXML, arrays) is walked instead.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::rc::Rc;
+
+use super::template::{self, Chunk, Content, Element, Node, Template};
+use super::values::{ty, write_text, Value};
+use super::{escape, instance, MAX_DEPTH};
+use crate::formats::windows::record::{RawNumbers, RecordBuilder, WinRecord};
+
+enum Op {
+    /// Literal XML: a range of [`Program::literals`].
+    Literal(Range<u32>),
+    /// ` name='value'`, left out when the value is null or empty; `prefix` is ` name='`.
+    Attribute { index: u16, prefix: Range<u32> },
+    /// An element that depends on a value: when that value is null, skip to op `to`.
+    Guard { index: u16, to: u32 },
+    /// A value as element text; a value that is BinXML of its own (a nested template
+    /// instance) is emitted inside the elements `context` (outermost first).
+    Text {
+        index: u16,
+        context: Rc<[&'static str]>,
+    },
+}
+
+/// Where a field's text comes from.
+#[derive(Clone)]
+enum Source {
+    Absent,
+    Fixed(Box<str>),
+    /// A value, present only if the values these depend on are not null.
+    Value { index: u16, guards: Box<[u16]> },
+}
+
+pub(super) struct Program {
+    ops: Vec<Op>,
+    literals: String,
+    provider: Source,
+    channel: Source,
+    computer: Source,
+    user_sid: Source,
+    message: Source,
+    time: Source,
+    event_id: Source,
+    record_id: Source,
+    level: Source,
+    /// EventData/UserData: name and value.
+    data: Vec<(Source, Source)>,
+}
+
+/// Placeholder text for value `index` in the symbolic run (private-use characters).
+fn placeholder(index: u16) -> String {
+    format!("\u{e000}{index}\u{e001}")
+}
+
+impl Program {
+    /// Compiles `template` for use inside the elements `context` (empty for a record's
+    /// own template).
+    pub(super) fn compile(template: &Template, context: &[&'static str]) -> Option<Program> {
+        let mut compiler = Compiler {
+            open: context.to_vec(),
+            ..Compiler::default()
+        };
+        for node in &template.nodes {
+            match node {
+                Node::Element(root) => compiler.element(root, true)?,
+                _ => return None,
+            }
+        }
+        // The symbolic run: which field each value (or fixed string) becomes.
+        let mut builder = RecordBuilder::default();
+        for name in context {
+            builder.start(name, |_| None, false);
+        }
+        for node in &template.nodes {
+            if let Node::Element(root) = node {
+                symbolic(root, &mut builder)?;
+            }
+        }
+        for name in context.iter().rev() {
+            builder.end(name).ok()?;
+        }
+        let (record, numbers) = builder.finish_raw().ok()?;
+        // Unnamed Data is numbered in order: a guarded one would shift the numbers, and so
+        // would a nested template's.
+        let numbered = record.data.iter().any(|(name, _)| name.starts_with("param"));
+        if numbered && !compiler.guarded.is_empty() {
+            return None;
+        }
+        let source = |text: &Option<Cow<'_, str>>| compiler.source(text.as_deref());
+        let data = record
+            .data
+            .iter()
+            .map(|(name, value)| {
+                let value = compiler.source(Some(value))?;
+                // Data with no value of its own inside a guarded element: its presence
+                // depends on a value this program does not follow.
+                if !compiler.guarded.is_empty() && !matches!(value, Source::Value { .. }) {
+                    return None;
+                }
+                Some((compiler.source(Some(name))?, value))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Program {
+            provider: source(&record.provider)?,
+            channel: source(&record.channel)?,
+            computer: source(&record.computer)?,
+            user_sid: source(&record.user_sid)?,
+            message: source(&record.message)?,
+            time: source(&numbers.time)?,
+            event_id: source(&numbers.event_id)?,
+            record_id: source(&numbers.record_id)?,
+            level: source(&numbers.level)?,
+            data,
+            ops: compiler.ops,
+            literals: compiler.literals,
+        })
+    }
+
+    /// Writes the instance's XML onto `out.xml` and the text of every value a field needs
+    /// onto `out.texts`; the frame says where they are. `None` when a value does not fit
+    /// (an array, a type not rendered, BinXML that is not one template instance): the
+    /// record is walked instead.
+    pub(super) fn emit(
+        &self,
+        chunk: Chunk<'_>,
+        values: &[Value<'_>],
+        out: &mut Output,
+        depth: usize,
+    ) -> Option<Frame> {
+        let mut frame = Frame {
+            ranges: vec![None; values.len()],
+            nulls: values.iter().map(|v| v.ty == ty::NULL).collect(),
+            nested: Vec::new(),
+        };
+        let mut at = 0;
+        while let Some(op) = self.ops.get(at) {
+            at += 1;
+            match op {
+                Op::Literal(range) => {
+                    out.xml
+                        .extend_from_slice(&self.literals.as_bytes()[as_usize(range)]);
+                }
+                Op::Attribute { index, prefix } => {
+                    if values.get(*index as usize).is_none_or(Value::is_null) {
+                        continue;
+                    }
+                    let decoded = frame.decode(values, *index, &mut out.texts)?;
+                    let Some(range) = decoded.filter(|r| !r.is_empty()) else {
+                        continue;
+                    };
+                    out.xml
+                        .extend_from_slice(&self.literals.as_bytes()[as_usize(prefix)]);
+                    escape(&mut out.xml, &out.texts[range], true);
+                    out.xml.push(b'\'');
+                }
+                Op::Guard { index, to } => {
+                    if frame.is_null(*index) {
+                        at = *to as usize;
+                    }
+                }
+                Op::Text { index, context } => {
+                    let Some(value) = values.get(*index as usize) else {
+                        continue;
+                    };
+                    if value.ty != ty::BIN_XML {
+                        if let Some(range) = frame.decode(values, *index, &mut out.texts)? {
+                            escape(&mut out.xml, &out.texts[range], false);
+                        }
+                        continue;
+                    }
+                    let token = match value.bytes {
+                        [] => continue,
+                        [0x0f, _, _, _, 0x0c, ..] => 5,
+                        [0x0c, ..] => 1,
+                        _ => return None,
+                    };
+                    // A nested instance's data goes after this one's, which must have none
+                    // (else the order could differ from the document's).
+                    if depth >= MAX_DEPTH || !self.data.is_empty() {
+                        return None;
+                    }
+                    let (template, nested_values, end) = instance(chunk, value.offset + token)?;
+                    let rest = chunk.data.get(end..value.offset + value.bytes.len())?;
+                    if !matches!(rest, [] | [0x00, ..]) {
+                        return None;
+                    }
+                    let program = template::program_in(&template, context)?;
+                    let inner = program.emit(chunk, &nested_values, out, depth + 1)?;
+                    frame.nested.push((program, inner));
+                }
+            }
+        }
+        // Every value a field needs, decoded.
+        for source in self.sources() {
+            if let Source::Value { index, .. } = source {
+                frame.decode(values, *index, &mut out.texts)?;
+            }
+        }
+        Some(frame)
+    }
+
+    /// Sets the fields this instance (and those nested in it) give `record`, their text
+    /// in `texts`.
+    pub(super) fn fields<'t>(
+        &'t self,
+        frame: &'t Frame,
+        texts: &'t str,
+        record: &mut WinRecord<'t>,
+        numbers: &mut RawNumbers<'t>,
+    ) -> Option<()> {
+        let text = |source: &'t Source| -> Option<Cow<'t, str>> {
+            match source {
+                Source::Absent => None,
+                Source::Fixed(text) => Some(Cow::Borrowed(&**text)),
+                Source::Value { index, guards } => {
+                    if guards.iter().any(|&g| frame.is_null(g)) {
+                        return None;
+                    }
+                    let range = frame.ranges.get(*index as usize)?.clone()?;
+                    Some(Cow::Borrowed(&texts[range])).filter(|t| !t.is_empty())
+                }
+            }
+        };
+        let set = |slot: &mut Option<Cow<'t, str>>, source: &'t Source| {
+            if let Some(value) = text(source) {
+                *slot = Some(value);
+            }
+        };
+        set(&mut record.provider, &self.provider);
+        set(&mut record.channel, &self.channel);
+        set(&mut record.computer, &self.computer);
+        set(&mut record.user_sid, &self.user_sid);
+        set(&mut record.message, &self.message);
+        set(&mut numbers.time, &self.time);
+        set(&mut numbers.event_id, &self.event_id);
+        set(&mut numbers.record_id, &self.record_id);
+        set(&mut numbers.level, &self.level);
+        for (name, value) in &self.data {
+            if let Source::Value { guards, .. } = value {
+                if guards.iter().any(|&g| frame.is_null(g)) {
+                    continue;
+                }
+            }
+            let name = text(name)?;
+            record
+                .data
+                .push((name, text(value).unwrap_or(Cow::Borrowed(""))));
+        }
+        for (program, inner) in &frame.nested {
+            program.fields(inner, texts, record, numbers)?;
+        }
+        Some(())
+    }
+
+    fn sources(&self) -> impl Iterator<Item = &Source> {
+        [
+            &self.provider,
+            &self.channel,
+            &self.computer,
+            &self.user_sid,
+            &self.message,
+            &self.time,
+            &self.event_id,
+            &self.record_id,
+            &self.level,
+        ]
+        .into_iter()
+        .chain(self.data.iter().flat_map(|(name, value)| [name, value]))
+    }
+}
+
+/// Where an instance's values went: their text's place in the texts, which are null, and
+/// the instances nested in it.
+pub(super) struct Frame {
+    ranges: Vec<Option<Range<usize>>>,
+    nulls: Vec<bool>,
+    nested: Vec<(Rc<Program>, Frame)>,
+}
+
+impl Frame {
+    fn is_null(&self, index: u16) -> bool {
+        self.nulls.get(index as usize).copied().unwrap_or(false)
+    }
+
+    /// The value's text, appended to `texts` the first time; `None` when it does not fit.
+    fn decode(
+        &mut self,
+        values: &[Value<'_>],
+        index: u16,
+        texts: &mut Vec<u8>,
+    ) -> Option<Option<Range<usize>>> {
+        let i = index as usize;
+        let Some(value) = values.get(i) else {
+            return Some(None);
+        };
+        if let Some(range) = &self.ranges[i] {
+            return Some(Some(range.clone()));
+        }
+        if matches!(value.ty, ty::BIN_XML | ty::STRING_ARRAY) {
+            return None;
+        }
+        let start = texts.len();
+        write_text(value, texts)?;
+        self.ranges[i] = Some(start..texts.len());
+        Some(Some(start..texts.len()))
+    }
+}
+
+/// The XML and the value texts of a record, as bytes (each piece valid UTF-8).
+#[derive(Default)]
+pub(super) struct Output {
+    pub xml: Vec<u8>,
+    pub texts: Vec<u8>,
+}
+
+fn as_usize(range: &Range<u32>) -> Range<usize> {
+    range.start as usize..range.end as usize
+}
+
+#[derive(Default)]
+struct Compiler {
+    ops: Vec<Op>,
+    literals: String,
+    /// The elements open at this point, outermost first.
+    open: Vec<&'static str>,
+    /// The dependencies of the elements open at this point.
+    open_guards: Vec<u16>,
+    /// Every value used, with the dependencies around it; a value used twice is `None`.
+    uses: Vec<Option<Box<[u16]>>>,
+    /// The dependencies seen anywhere.
+    guarded: Vec<u16>,
+    /// Ops before this one are not extended (a guard's target lies between).
+    barrier: usize,
+}
+
+impl Compiler {
+    fn literal(&mut self, text: &str) {
+        let start = self.literals.len() as u32;
+        self.literals.push_str(text);
+        let end = self.literals.len() as u32;
+        let mergeable = self.ops.len() > self.barrier;
+        match self.ops.last_mut() {
+            Some(Op::Literal(range)) if mergeable && range.end == start => range.end = end,
+            _ => self.ops.push(Op::Literal(start..end)),
+        }
+    }
+
+    fn use_value(&mut self, index: u16) {
+        let i = index as usize;
+        if self.uses.len() <= i {
+            self.uses.resize(i + 1, None);
+        }
+        // `None` before the first use; a second use leaves an empty marker behind.
+        self.uses[i] = match self.uses[i] {
+            None => Some(self.open_guards.clone().into()),
+            Some(_) => Some(Box::new([u16::MAX])),
+        };
+    }
+
+    fn element(&mut self, element: &Element, root: bool) -> Option<()> {
+        let guard = element.dependency.filter(|_| !root);
+        let guard_at = guard.map(|index| {
+            self.guarded.push(index);
+            self.open_guards.push(index);
+            self.ops.push(Op::Guard { index, to: 0 });
+            self.barrier = self.ops.len();
+            self.ops.len() - 1
+        });
+        match &element.start_tag {
+            Some(tag) => self.literal(tag),
+            None => {
+                self.literal(&format!("<{}", element.name));
+                for attribute in &element.attributes {
+                    match attribute.value.as_slice() {
+                        [Content::Static(value)] => {
+                            let mut escaped = Vec::new();
+                            escape(&mut escaped, value.as_bytes(), true);
+                            let escaped = String::from_utf8(escaped).ok()?;
+                            self.literal(&format!(" {}='{escaped}'", attribute.name));
+                        }
+                        [Content::Sub(index)] => {
+                            let start = self.literals.len() as u32;
+                            self.literals.push_str(&format!(" {}='", attribute.name));
+                            let prefix = start..self.literals.len() as u32;
+                            self.use_value(*index);
+                            self.ops.push(Op::Attribute {
+                                index: *index,
+                                prefix,
+                            });
+                        }
+                        _ => return None,
+                    }
+                }
+                self.literal(if element.empty { "/>" } else { ">" });
+            }
+        }
+        if !element.empty {
+            self.open.push(element.name);
+            let context: Rc<[&'static str]> = self.open.clone().into();
+            for child in &element.children {
+                match child {
+                    Node::Element(child) => self.element(child, false)?,
+                    Node::Text(Content::Static(text)) => {
+                        let mut escaped = Vec::new();
+                        escape(&mut escaped, text.as_bytes(), false);
+                        self.literal(&String::from_utf8(escaped).ok()?);
+                    }
+                    Node::Text(Content::Sub(index)) => {
+                        self.use_value(*index);
+                        // Any value there may turn out to be BinXML of its own.
+                        self.ops.push(Op::Text {
+                            index: *index,
+                            context: context.clone(),
+                        });
+                    }
+                    Node::Text(Content::Inline(_)) => return None,
+                }
+            }
+            self.open.pop();
+            self.literal(&element.end_tag);
+        }
+        if let Some(at) = guard_at {
+            self.open_guards.pop();
+            let to = self.ops.len() as u32;
+            if let Some(Op::Guard { to: target, .. }) = self.ops.get_mut(at) {
+                *target = to;
+            }
+            self.barrier = self.ops.len();
+        }
+        Some(())
+    }
+
+    /// Where a field's text (from the symbolic run) comes from.
+    fn source(&self, text: Option<&str>) -> Option<Source> {
+        let Some(text) = text else {
+            return Some(Source::Absent);
+        };
+        if !text.contains('\u{e000}') {
+            return Some(Source::Fixed(text.into()));
+        }
+        let index: u16 = text.strip_prefix('\u{e000}')?.strip_suffix('\u{e001}')?.parse().ok()?;
+        let guards = self.uses.get(index as usize)?.clone()?;
+        if guards.contains(&u16::MAX) {
+            return None;
+        }
+        Some(Source::Value { index, guards })
+    }
+}
+
+/// Feeds `builder` the element with placeholders for its values.
+fn symbolic(element: &Element, builder: &mut RecordBuilder<'static>) -> Option<()> {
+    let attribute = |wanted: &str| -> Option<Cow<'static, str>> {
+        let attribute = element.attributes.iter().find(|a| a.name == wanted)?;
+        match attribute.value.as_slice() {
+            [Content::Static(text)] => Some(Cow::Borrowed(*text)),
+            [Content::Sub(index)] => Some(Cow::Owned(placeholder(*index))),
+            _ => None,
+        }
+    };
+    builder.start(element.name, attribute, element.empty);
+    if element.empty {
+        return Some(());
+    }
+    for child in &element.children {
+        match child {
+            Node::Element(child) => symbolic(child, builder)?,
+            Node::Text(Content::Static(text)) => builder.text(Cow::Borrowed(*text)),
+            Node::Text(Content::Sub(index)) => builder.text(Cow::Owned(placeholder(*index))),
+            Node::Text(Content::Inline(_)) => return None,
+        }
+    }
+    builder.end(element.name).ok()
+}

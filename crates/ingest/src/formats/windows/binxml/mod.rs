@@ -94,7 +94,7 @@ pub(crate) fn read_record<R>(
                     let xml = std::str::from_utf8(&output.xml).ok()?;
                     let mut record = WinRecord::default();
                     let mut numbers = RawNumbers::default();
-                    program.fields(&frame, texts, &mut record, &mut numbers)?;
+                    program.fields(&frame, texts, &mut record, &mut numbers, &mut 0)?;
                     numbers.parse_into(&mut record);
                     Some(use_record.take()?(&record, xml))
                 });

@@ -37,6 +37,8 @@ enum Source {
     Fixed(Box<str>),
     /// A value, present only if the values these depend on are not null.
     Value { index: u16, guards: Box<[u16]> },
+    /// The name of an unnamed Data element: `param` and its number among those present.
+    Unnamed,
 }
 
 pub(super) struct Program {
@@ -59,6 +61,9 @@ pub(super) struct Program {
 fn placeholder(index: u16) -> String {
     format!("\u{e000}{index}\u{e001}")
 }
+
+/// The name the symbolic run gives a Data element without one (numbered at run time).
+const UNNAMED: &str = "\u{e002}";
 
 impl Program {
     /// Compiles `template` for use inside the elements `context` (empty for a record's
@@ -88,12 +93,6 @@ impl Program {
             builder.end(name).ok()?;
         }
         let (record, numbers) = builder.finish_raw().ok()?;
-        // Unnamed Data is numbered in order: a guarded one would shift the numbers, and so
-        // would a nested template's.
-        let numbered = record.data.iter().any(|(name, _)| name.starts_with("param"));
-        if numbered && !compiler.guarded.is_empty() {
-            return None;
-        }
         let source = |text: &Option<Cow<'_, str>>| compiler.source(text.as_deref());
         let data = record
             .data
@@ -215,10 +214,11 @@ impl Program {
         texts: &'t str,
         record: &mut WinRecord<'t>,
         numbers: &mut RawNumbers<'t>,
+        unnamed: &mut usize,
     ) -> Option<()> {
         let text = |source: &'t Source| -> Option<Cow<'t, str>> {
             match source {
-                Source::Absent => None,
+                Source::Absent | Source::Unnamed => None,
                 Source::Fixed(text) => Some(Cow::Borrowed(&**text)),
                 Source::Value { index, guards } => {
                     if guards.iter().any(|&g| frame.is_null(g)) {
@@ -249,13 +249,19 @@ impl Program {
                     continue;
                 }
             }
-            let name = text(name)?;
+            let name = match name {
+                Source::Unnamed => {
+                    *unnamed += 1;
+                    Cow::Owned(format!("param{unnamed}"))
+                }
+                name => text(name)?,
+            };
             record
                 .data
                 .push((name, text(value).unwrap_or(Cow::Borrowed(""))));
         }
         for (program, inner) in &frame.nested {
-            program.fields(inner, texts, record, numbers)?;
+            program.fields(inner, texts, record, numbers, unnamed)?;
         }
         Some(())
     }
@@ -443,6 +449,9 @@ impl Compiler {
         let Some(text) = text else {
             return Some(Source::Absent);
         };
+        if text == UNNAMED {
+            return Some(Source::Unnamed);
+        }
         if !text.contains('\u{e000}') {
             return Some(Source::Fixed(text.into()));
         }
@@ -458,7 +467,11 @@ impl Compiler {
 /// Feeds `builder` the element with placeholders for its values.
 fn symbolic(element: &Element, builder: &mut RecordBuilder<'static>) -> Option<()> {
     let attribute = |wanted: &str| -> Option<Cow<'static, str>> {
-        let attribute = element.attributes.iter().find(|a| a.name == wanted)?;
+        let Some(attribute) = element.attributes.iter().find(|a| a.name == wanted) else {
+            // Unnamed Data gets its number when the record is read.
+            let unnamed = element.name == "Data" && wanted == "Name";
+            return unnamed.then_some(Cow::Borrowed(UNNAMED));
+        };
         match attribute.value.as_slice() {
             [Content::Static(text)] => Some(Cow::Borrowed(*text)),
             [Content::Sub(index)] => Some(Cow::Owned(placeholder(*index))),

@@ -1,18 +1,20 @@
-//! Windows EVTX files. The `evtx` crate reads the file header and the chunks; each chunk's
-//! records are found (`evtx_records`) and read straight from their BinXML (`binxml`), the
-//! payload being the event's XML as Windows shows it. A chunk with a record in a shape
+//! Windows EVTX files. The chunks are read in the `evtx` crate's order (`evtx_file`); each
+//! chunk's records are found (`evtx_records`) and read straight from their BinXML
+//! (`binxml`), the payload being the event's XML as Windows shows it. A chunk with a record in a shape
 //! those readers do not handle is left to the crate: it renders each record to JSON, which
 //! is read back. Several threads share a file's chunks in batches, in order; a chunk or
 //! record the crate rejects is reported with the crate's reason and reading goes on.
 
 use std::fs::File;
+use std::io::{Cursor, Read, Seek};
 use std::sync::Arc;
 
 use evtx::err::EvtxError;
-use evtx::{EvtxChunkData, EvtxParser, ParserSettings};
+use evtx::{EvtxChunkData, ParserSettings};
 use whoiswatch_event::{Event, Origin, Position};
 
 use super::binxml::{read_record, Chunk};
+use super::evtx_file::{EvtxFile, RawChunk};
 use super::evtx_records::live_records;
 use super::normalize;
 use super::record::WinRecord;
@@ -57,26 +59,25 @@ fn event(record_id: u64, record: &WinRecord<'_>, payload: &str, file: &Arc<str>)
     Outcome::Event(Box::new(normalize(record, linux, origin, payload)))
 }
 
+/// Files up to this size are read into memory in one go (fewer system calls); larger
+/// ones a chunk at a time.
+const READ_WHOLE_UP_TO: u64 = 32 << 20;
+
 pub(crate) fn parse(
     source: EvtxSource,
     emit: &mut Emitter<'_>,
     threads: usize,
 ) -> Result<(), Stop> {
     let threads = threads.max(1);
-    let settings = ParserSettings::new().num_threads(1);
     match source {
-        EvtxSource::File(file) => match EvtxParser::from_read_seek(file) {
-            Ok(parser) => read_chunks(parser.with_configuration(settings), emit, threads),
-            Err(e) => emit.error(
-                Position::Record(0),
-                ErrorKind::EvtxRecord,
-                format!("not a readable EVTX file: {e}"),
-            ),
-        },
-        EvtxSource::Buffer(buffer) => {
-            emit.add_bytes(buffer.len() as u64);
-            match EvtxParser::from_buffer(buffer) {
-                Ok(parser) => read_chunks(parser.with_configuration(settings), emit, threads),
+        EvtxSource::File(mut file) => {
+            let size = file.metadata().map(|m| m.len()).unwrap_or(u64::MAX);
+            if size > READ_WHOLE_UP_TO {
+                return read_file(file, emit, threads);
+            }
+            let mut bytes = Vec::with_capacity(size as usize);
+            match file.read_to_end(&mut bytes) {
+                Ok(_) => read_file(Cursor::new(bytes), emit, threads),
                 Err(e) => emit.error(
                     Position::Record(0),
                     ErrorKind::EvtxRecord,
@@ -84,38 +85,62 @@ pub(crate) fn parse(
                 ),
             }
         }
+        EvtxSource::Buffer(buffer) => {
+            emit.add_bytes(buffer.len() as u64);
+            read_file(Cursor::new(buffer), emit, threads)
+        }
+    }
+}
+
+fn read_file<R: Read + Seek>(
+    reader: R,
+    emit: &mut Emitter<'_>,
+    threads: usize,
+) -> Result<(), Stop> {
+    match EvtxFile::open(reader) {
+        Ok(file) => read_chunks(file, emit, threads),
+        Err(e) => emit.error(
+            Position::Record(0),
+            ErrorKind::EvtxRecord,
+            format!("not a readable EVTX file: {e}"),
+        ),
     }
 }
 
 /// Chunks read at a time when several threads share them.
 const CHUNKS_PER_THREAD: usize = 8;
 
-fn read_chunks<T: std::io::Read + std::io::Seek>(
-    mut parser: EvtxParser<T>,
+/// What one chunk gave: its records' outcomes, and its buffer back for the next chunk.
+type ChunkResult = (Vec<Result<Outcome, EvtxError>>, Option<Vec<u8>>);
+
+fn read_chunks<R: Read + Seek>(
+    mut file: EvtxFile<R>,
     emit: &mut Emitter<'_>,
     threads: usize,
 ) -> Result<(), Stop> {
-    let file = emit.file().clone();
+    let name = emit.file().clone();
     let settings = Arc::new(ParserSettings::new().num_threads(1));
     let mut last_record = 0;
-    let mut chunks = parser.chunks().enumerate();
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
     loop {
-        let batch: Vec<_> = chunks
-            .by_ref()
-            .take(threads * CHUNKS_PER_THREAD)
-            .collect();
+        let mut batch = Vec::new();
+        while batch.len() < threads * CHUNKS_PER_THREAD {
+            match file.next_chunk(buffers.pop().unwrap_or_default()) {
+                Some(chunk) => batch.push(chunk),
+                None => break,
+            }
+        }
         if batch.is_empty() {
             return Ok(());
         }
-        let outcomes: Vec<Vec<Result<Outcome, EvtxError>>> = if threads == 1 {
+        let results: Vec<ChunkResult> = if threads == 1 {
             batch
                 .into_iter()
-                .map(|(number, chunk)| read_chunk(number, chunk, &settings, &file))
+                .map(|chunk| read_chunk(chunk, &settings, &name))
                 .collect()
         } else {
             // Contiguous shares of the batch, one per thread, joined in order.
             let share = batch.len().div_ceil(threads);
-            let mut batch = batch;
             let mut shares = Vec::new();
             while !batch.is_empty() {
                 let rest = batch.split_off(share.min(batch.len()));
@@ -125,11 +150,11 @@ fn read_chunks<T: std::io::Read + std::io::Seek>(
                 let workers: Vec<_> = shares
                     .into_iter()
                     .map(|share| {
-                        let (settings, file) = (&settings, &file);
+                        let (settings, name) = (&settings, &name);
                         scope.spawn(move || {
                             share
                                 .into_iter()
-                                .map(|(number, chunk)| read_chunk(number, chunk, settings, file))
+                                .map(|chunk| read_chunk(chunk, settings, name))
                                 .collect::<Vec<_>>()
                         })
                     })
@@ -137,14 +162,17 @@ fn read_chunks<T: std::io::Read + std::io::Seek>(
                 workers
                     .into_iter()
                     .flat_map(|worker| match worker.join() {
-                        Ok(outcomes) => outcomes,
+                        Ok(results) => results,
                         Err(panic) => std::panic::resume_unwind(panic),
                     })
                     .collect()
             })
         };
-        for outcome in outcomes.into_iter().flatten() {
-            report(outcome, emit, &mut last_record)?;
+        for (outcomes, buffer) in results {
+            buffers.extend(buffer);
+            for outcome in outcomes {
+                report(outcome, emit, &mut last_record)?;
+            }
         }
     }
 }
@@ -152,14 +180,13 @@ fn read_chunks<T: std::io::Read + std::io::Seek>(
 /// The records of one chunk: read from their BinXML where every record allows it, else
 /// by the `evtx` crate (rendered to JSON).
 fn read_chunk(
-    number: usize,
-    chunk: evtx::err::Result<EvtxChunkData>,
+    chunk: Result<RawChunk, EvtxError>,
     settings: &Arc<ParserSettings>,
     file: &Arc<str>,
-) -> Vec<Result<Outcome, EvtxError>> {
-    let mut chunk = match chunk {
+) -> ChunkResult {
+    let chunk = match chunk {
         Ok(chunk) => chunk,
-        Err(e) => return vec![Err(e)],
+        Err(e) => return (vec![Err(e)], None),
     };
     let view = Chunk {
         data: &chunk.data,
@@ -168,15 +195,24 @@ fn read_chunk(
     let fast = live_records(view).and_then(|records| {
         records
             .into_iter()
-            .map(|r| read_record(view, r.binxml, |record, xml| Ok(event(r.id, record, xml, file))))
+            .map(|r| {
+                read_record(view, r.binxml, |record, xml| {
+                    Ok(event(r.id, record, xml, file))
+                })
+            })
             .collect::<Option<Vec<_>>>()
     });
     if let Some(outcomes) = fast {
-        return outcomes;
+        return (outcomes, Some(chunk.data));
     }
-    match chunk.parse(settings.clone()) {
+    let mut data = EvtxChunkData {
+        header: chunk.header,
+        data: chunk.data,
+        number: Some(chunk.number),
+    };
+    let outcomes = match data.parse(settings.clone()) {
         Err(e) => vec![Err(EvtxError::FailedToParseChunk {
-            chunk_id: number as u64,
+            chunk_id: chunk.number,
             source: Box::new(e),
         })],
         Ok(mut parsed) => parsed
@@ -188,7 +224,8 @@ fn read_chunk(
                 Ok(convert(id, &rendered.data, file))
             })
             .collect(),
-    }
+    };
+    (outcomes, Some(data.data))
 }
 
 fn report(

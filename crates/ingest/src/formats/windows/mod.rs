@@ -1,8 +1,9 @@
 //! Windows events in every rendering: EVTX, Event XML, and (through the JSON dialects)
 //! evtx_dump, NXLog and Winlogbeat. Sysmon for Linux writes the same XML.
 
-pub(crate) mod evtx;
 mod binxml;
+pub(crate) mod evtx;
+mod evtx_file;
 mod evtx_records;
 mod normalize;
 mod record;

@@ -14,7 +14,6 @@ use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;
 
-
 use super::record::{RawNumbers, RecordBuilder, WinRecord};
 use program::Output;
 pub(crate) use template::Chunk;
@@ -110,10 +109,16 @@ pub(crate) fn read_record<R>(
         }
         scratch.tokens.clear();
         scratch.attributes.clear();
-        let mut walk = Walk { chunk, out: scratch };
+        let mut walk = Walk {
+            chunk,
+            out: scratch,
+        };
         walk.template(&template, &values, 0)?;
         let record = build(scratch)?;
-        Some(use_record.take()?(&record, std::str::from_utf8(&scratch.xml).ok()?))
+        Some(use_record.take()?(
+            &record,
+            std::str::from_utf8(&scratch.xml).ok()?,
+        ))
     })
 }
 

@@ -36,7 +36,10 @@ enum Source {
     Absent,
     Fixed(Box<str>),
     /// A value, present only if the values these depend on are not null.
-    Value { index: u16, guards: Box<[u16]> },
+    Value {
+        index: u16,
+        guards: Box<[u16]>,
+    },
     /// The name of an unnamed Data element: `param` and its number among those present.
     Unnamed,
 }
@@ -455,7 +458,11 @@ impl Compiler {
         if !text.contains('\u{e000}') {
             return Some(Source::Fixed(text.into()));
         }
-        let index: u16 = text.strip_prefix('\u{e000}')?.strip_suffix('\u{e001}')?.parse().ok()?;
+        let index: u16 = text
+            .strip_prefix('\u{e000}')?
+            .strip_suffix('\u{e001}')?
+            .parse()
+            .ok()?;
         let guards = self.uses.get(index as usize)?.clone()?;
         if guards.contains(&u16::MAX) {
             return None;

@@ -132,8 +132,12 @@ fn intern(text: String) -> Option<&'static str> {
 /// UTF-16LE, `units` code units at `at`.
 fn utf16_at(data: &[u8], at: usize, units: usize) -> Option<String> {
     let bytes = data.get(at..at + units * 2)?;
-    let units = bytes.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]));
-    char::decode_utf16(units).collect::<Result<String, _>>().ok()
+    let units = bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]));
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .ok()
 }
 
 /// The names of one chunk by offset.
@@ -178,7 +182,9 @@ fn name_is(data: &[u8], at: usize, name: &str) -> bool {
     let Some(stored) = data.get(at + 8..at + 8 + units as usize * 2) else {
         return false;
     };
-    let stored = stored.chunks_exact(2).map(|p| u16::from_le_bytes([p[0], p[1]]));
+    let stored = stored
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]));
     stored.eq(name.encode_utf16())
 }
 
@@ -228,7 +234,9 @@ fn parse_definition(data: &[u8], def: usize, names: &mut Names) -> Option<Templa
     let mut template = parse(data, start, end, true, names)?;
     template.definition = data.get(def + 4..end)?.into();
     // Names stored elsewhere in the chunk, which another chunk's copy must match.
-    template.external.retain(|(at, _)| !(start..end).contains(at));
+    template
+        .external
+        .retain(|(at, _)| !(start..end).contains(at));
     Some(template)
 }
 
@@ -399,13 +407,19 @@ impl Shared {
             .iter()
             .find(|t| {
                 *t.definition == *definition
-                    && t.external.iter().all(|(at, name)| name_is(chunk.data, *at, name))
+                    && t.external
+                        .iter()
+                        .all(|(at, name)| name_is(chunk.data, *at, name))
             })
             .cloned()
     }
 
     fn add(&mut self, template: &Rc<Template>) {
-        let Some(guid) = template.definition.get(..16).and_then(|g| g.try_into().ok()) else {
+        let Some(guid) = template
+            .definition
+            .get(..16)
+            .and_then(|g| g.try_into().ok())
+        else {
             return;
         };
         if self.count >= MAX_SHARED_TEMPLATES {

@@ -42,10 +42,18 @@ fn flat(r: &WinRecord<'_>) -> Flat {
 /// The crate's XML escapes C0 controls as `_`; compare on that footing.
 fn crate_escaped(mut f: Flat) -> Flat {
     let fix = |s: &mut String| {
-        if s.bytes().any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
+        if s.bytes()
+            .any(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        {
             *s = s
                 .chars()
-                .map(|c| if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') { '_' } else { c })
+                .map(|c| {
+                    if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
                 .collect();
         }
     };
@@ -99,20 +107,28 @@ fn compare_file(path: &Path, tally: &mut Tally) {
             }
             match parse_event_xml(&xml) {
                 Ok(back) if flat(&back) == ours => {}
-                Ok(back) => problems.push(format!("our XML reads back as {:?}\n ours {:?}\n{xml}", flat(&back), ours)),
+                Ok(back) => problems.push(format!(
+                    "our XML reads back as {:?}\n ours {:?}\n{xml}",
+                    flat(&back),
+                    ours
+                )),
                 Err(e) => problems.push(format!("our XML does not read back: {e}\n{xml}")),
             }
             if !problems.is_empty() && tally.mismatches.len() < 5 {
-                tally
-                    .mismatches
-                    .push(format!("{} record {id}: {}", path.display(), problems.join("; ")));
+                tally.mismatches.push(format!(
+                    "{} record {id}: {}",
+                    path.display(),
+                    problems.join("; ")
+                ));
             }
         }
     }
 }
 
 fn evtx_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -134,7 +150,9 @@ fn binxml_reading_agrees_with_the_evtx_crates_rendering() {
     if shared.is_dir() {
         evtx_files(&shared, &mut files);
     } else {
-        eprintln!("SKIPPED part: ../shared/data/evtx is absent; only the bundled EVTX files are compared");
+        eprintln!(
+            "SKIPPED part: ../shared/data/evtx is absent; only the bundled EVTX files are compared"
+        );
     }
     files.sort();
     let mut tally = Tally::default();
@@ -147,7 +165,11 @@ fn binxml_reading_agrees_with_the_evtx_crates_rendering() {
         tally.records,
         tally.fast
     );
-    assert!(tally.mismatches.is_empty(), "{}", tally.mismatches.join("\n"));
+    assert!(
+        tally.mismatches.is_empty(),
+        "{}",
+        tally.mismatches.join("\n")
+    );
     // Nearly every record takes the BinXML path (the rest are rendered by the crate).
     assert!(
         tally.fast * 100 >= tally.records * 99,
@@ -162,7 +184,10 @@ fn binxml_reading_agrees_with_the_evtx_crates_rendering() {
 fn probe_speed() {
     let path = std::env::var("PROBE").unwrap();
     let bytes = std::fs::read(&path).unwrap();
-    for mode in std::env::var("MODES").map(|m| m.split(",").map(String::from).collect::<Vec<_>>()).unwrap_or(vec!["noop".into(), "walk".into(), "json".into()]) {
+    for mode in std::env::var("MODES")
+        .map(|m| m.split(",").map(String::from).collect::<Vec<_>>())
+        .unwrap_or(vec!["noop".into(), "walk".into(), "json".into()])
+    {
         let t = std::time::Instant::now();
         let mut n = 0usize;
         for _ in 0..20 {
@@ -174,15 +199,25 @@ fn probe_speed() {
                     n += chunk.data.len();
                     continue;
                 }
-                let Ok(mut chunk) = chunk.parse(settings.clone()) else { continue };
+                let Ok(mut chunk) = chunk.parse(settings.clone()) else {
+                    continue;
+                };
                 for record in chunk.iter() {
                     let Ok(record) = record else { continue };
                     n += match mode.as_str() {
                         "noop" => 1,
                         "walk" => {
-                            let chunk = super::Chunk { data: record.chunk.data, header: record.chunk.header };
+                            let chunk = super::Chunk {
+                                data: record.chunk.data,
+                                header: record.chunk.header,
+                            };
                             let start = record.binxml_offset as usize;
-                            read_record(chunk, start..start + record.binxml_size as usize, |r, x| r.data.len() + x.len()).unwrap_or(0)
+                            read_record(
+                                chunk,
+                                start..start + record.binxml_size as usize,
+                                |r, x| r.data.len() + x.len(),
+                            )
+                            .unwrap_or(0)
                         }
                         _ => record.into_json_bytes().map(|j| j.data.len()).unwrap_or(0),
                     };

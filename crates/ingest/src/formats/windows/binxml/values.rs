@@ -319,34 +319,74 @@ mod tests {
 
     fn text(ty: u8, bytes: &[u8]) -> Option<String> {
         let mut out = Vec::new();
-        write_text(&Value { ty, bytes, offset: 0 }, &mut out)?;
+        write_text(
+            &Value {
+                ty,
+                bytes,
+                offset: 0,
+            },
+            &mut out,
+        )?;
         Some(String::from_utf8(out).unwrap())
     }
 
     #[test]
     fn values_render_as_windows_shows_them() {
-        let utf16: Vec<u8> = "wh\u{f6}is\0junk".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let utf16: Vec<u8> = "wh\u{f6}is\0junk"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         assert_eq!(text(0x01, &utf16).unwrap(), "wh\u{f6}is");
-        let long: Vec<u8> = "C:\\Windows\\System32\\whois.exe\0x".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        assert_eq!(text(0x01, &long).unwrap(), "C:\\Windows\\System32\\whois.exe");
-        let accented: Vec<u8> = "abcdefgh\u{e9}ijklmnop".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let long: Vec<u8> = "C:\\Windows\\System32\\whois.exe\0x"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert_eq!(
+            text(0x01, &long).unwrap(),
+            "C:\\Windows\\System32\\whois.exe"
+        );
+        let accented: Vec<u8> = "abcdefgh\u{e9}ijklmnop"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         assert_eq!(text(0x01, &accented).unwrap(), "abcdefgh\u{e9}ijklmnop");
         assert_eq!(text(0x06, &43u16.to_le_bytes()).unwrap(), "43");
-        assert_eq!(text(0x09, &i64::MIN.to_le_bytes()).unwrap(), "-9223372036854775808");
-        assert_eq!(text(0x0a, &u64::MAX.to_le_bytes()).unwrap(), "18446744073709551615");
+        assert_eq!(
+            text(0x09, &i64::MIN.to_le_bytes()).unwrap(),
+            "-9223372036854775808"
+        );
+        assert_eq!(
+            text(0x0a, &u64::MAX.to_le_bytes()).unwrap(),
+            "18446744073709551615"
+        );
         assert_eq!(text(0x07, &0i32.to_le_bytes()).unwrap(), "0");
-        let mixed: Vec<u8> = "ab\u{20ac}c\0d".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mixed: Vec<u8> = "ab\u{20ac}c\0d"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         assert_eq!(text(0x01, &mixed).unwrap(), "ab\u{20ac}c");
-        let lone: Vec<u8> = [0x61u16, 0xd800, 0x62].iter().flat_map(|u| u.to_le_bytes()).collect();
+        let lone: Vec<u8> = [0x61u16, 0xd800, 0x62]
+            .iter()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
         assert_eq!(text(0x01, &lone).unwrap(), "a\u{fffd}b");
-        assert_eq!(text(0x15, &0x8000_0000_0000_0000u64.to_le_bytes()).unwrap(), "0x8000000000000000");
+        assert_eq!(
+            text(0x15, &0x8000_0000_0000_0000u64.to_le_bytes()).unwrap(),
+            "0x8000000000000000"
+        );
         assert_eq!(text(0x14, &0u32.to_le_bytes()).unwrap(), "0x0");
         assert_eq!(text(0x14, &0x1fu32.to_le_bytes()).unwrap(), "0x1f");
         assert_eq!(text(0x0d, &1i32.to_le_bytes()).unwrap(), "true");
         assert_eq!(text(0x0d, &2i32.to_le_bytes()).unwrap(), "2");
         assert_eq!(text(0x0e, &[0x0a, 0xff]).unwrap(), "0AFF");
-        let guid = [0x5f, 0x38, 0x70, 0x57, 0x7f, 0x3e, 0x2b, 0x4c, 0x9a, 0x6b, 0xbb, 0x3c, 0x0d, 0x6e, 0xaa, 0x05];
-        assert_eq!(text(0x0f, &guid).unwrap(), "{5770385f-3e7f-4c2b-9a6b-bb3c0d6eaa05}");
+        let guid = [
+            0x5f, 0x38, 0x70, 0x57, 0x7f, 0x3e, 0x2b, 0x4c, 0x9a, 0x6b, 0xbb, 0x3c, 0x0d, 0x6e,
+            0xaa, 0x05,
+        ];
+        assert_eq!(
+            text(0x0f, &guid).unwrap(),
+            "{5770385f-3e7f-4c2b-9a6b-bb3c0d6eaa05}"
+        );
         let local_system = [1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0];
         assert_eq!(text(0x13, &local_system).unwrap(), "S-1-5-18");
         // 2019-03-19T23:34:25.1234567Z
@@ -354,8 +394,14 @@ mod tests {
             text(0x11, &131_975_120_651_234_567u64.to_le_bytes()).unwrap(),
             "2019-03-19T23:34:25.1234567Z"
         );
-        assert_eq!(text(0x11, &0u64.to_le_bytes()).unwrap(), "1601-01-01T00:00:00.0000000Z");
-        let st: Vec<u8> = [2020u16, 2, 6, 29, 13, 5, 9, 250].iter().flat_map(|v| v.to_le_bytes()).collect();
+        assert_eq!(
+            text(0x11, &0u64.to_le_bytes()).unwrap(),
+            "1601-01-01T00:00:00.0000000Z"
+        );
+        let st: Vec<u8> = [2020u16, 2, 6, 29, 13, 5, 9, 250]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
         assert_eq!(text(0x12, &st).unwrap(), "2020-02-29T13:05:09.2500000Z");
         // Types left to the slow path, and bytes that do not fit their type.
         assert_eq!(text(0x02, b"LiveId\0").unwrap(), "LiveId");
@@ -373,7 +419,10 @@ mod tests {
         data.extend(43u16.to_le_bytes());
         let (values, end) = read_values(&data, 3).unwrap();
         assert_eq!(values.len(), 2);
-        assert_eq!((values[0].ty, values[0].offset, values[0].bytes), (0x06, 15, &[43, 0][..]));
+        assert_eq!(
+            (values[0].ty, values[0].offset, values[0].bytes),
+            (0x06, 15, &[43, 0][..])
+        );
         assert!(values[1].is_null());
         assert_eq!(end, data.len());
         // A count larger than the data can hold, or a value past the end.

@@ -5,6 +5,7 @@
 //! is read back. Several threads share a file's chunks in batches, in order; a chunk or
 //! record the crate rejects is reported with the crate's reason and reading goes on.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{Cursor, Read, Seek};
 use std::sync::Arc;
@@ -188,9 +189,11 @@ fn read_chunk(
         Ok(chunk) => chunk,
         Err(e) => return (vec![Err(e)], None),
     };
+    let templates = RefCell::default();
     let view = Chunk {
         data: &chunk.data,
         header: &chunk.header,
+        templates: &templates,
     };
     let fast = live_records(view).and_then(|records| {
         records

@@ -337,55 +337,20 @@ fn parse(
     })
 }
 
-/// A chunk's bytes and header.
+/// A chunk's bytes and header, and the templates found in it so far.
 #[derive(Clone, Copy)]
 pub(crate) struct Chunk<'a> {
     pub data: &'a [u8],
     pub header: &'a EvtxChunkHeader,
+    pub templates: &'a RefCell<ChunkTemplates>,
 }
 
-/// The chunk the cache holds templates of.
-#[derive(PartialEq, Eq, Clone, Copy)]
-struct ChunkKey {
-    data: usize,
-    len: usize,
-    events_checksum: u32,
-    header_checksum: u32,
-    first_record: u64,
-    last_record: u64,
-}
-
-impl ChunkKey {
-    fn of(chunk: Chunk<'_>) -> Self {
-        ChunkKey {
-            data: chunk.data.as_ptr() as usize,
-            len: chunk.data.len(),
-            events_checksum: chunk.header.events_checksum,
-            header_checksum: chunk.header.header_chunk_checksum,
-            first_record: chunk.header.first_event_record_id,
-            last_record: chunk.header.last_event_record_id,
-        }
-    }
-}
-
+/// The templates and names of one chunk, by offset.
 #[derive(Default)]
-struct Cache {
-    chunk: Option<ChunkKey>,
+pub(crate) struct ChunkTemplates {
     /// By definition offset (a chunk holds few: a linear search beats hashing).
     templates: Vec<(usize, Option<Rc<Template>>)>,
     names: Names,
-}
-
-impl Cache {
-    fn of(&mut self, chunk: Chunk<'_>) -> &mut Self {
-        let key = ChunkKey::of(chunk);
-        if self.chunk != Some(key) {
-            self.chunk = Some(key);
-            self.templates.clear();
-            self.names.clear();
-        }
-        self
-    }
 }
 
 /// Templates seen in earlier chunks, by GUID, so that each is parsed and compiled once
@@ -432,19 +397,17 @@ impl Shared {
 }
 
 thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::default();
     static SHARED: RefCell<Shared> = RefCell::default();
 }
 
 /// The template defined at offset `def` of `chunk`: found once per chunk (and thread), and
 /// parsed the first time it is seen.
 pub(super) fn template(chunk: Chunk<'_>, def: usize) -> Option<Rc<Template>> {
-    CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let cache = cache.of(chunk);
-        if let Some((_, template)) = cache.templates.iter().find(|(at, _)| *at == def) {
-            return template.clone();
-        }
+    let mut cache = chunk.templates.try_borrow_mut().ok()?;
+    if let Some((_, template)) = cache.templates.iter().find(|(at, _)| *at == def) {
+        return template.clone();
+    }
+    {
         let size = u32_at(chunk.data, def + 20)? as usize;
         let definition = chunk.data.get(def + 4..(def + 24).checked_add(size)?)?;
         let template = SHARED.with(|shared| {
@@ -458,15 +421,12 @@ pub(super) fn template(chunk: Chunk<'_>, def: usize) -> Option<Rc<Template>> {
         });
         cache.templates.push((def, template.clone()));
         template
-    })
+    }
 }
 
 /// A record's own BinXML in `chunk.data[start..end]` (elements written out, not a
 /// template instance), as a tree of inline values.
 pub(super) fn elements(chunk: Chunk<'_>, start: usize, end: usize) -> Option<Template> {
-    CACHE.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let cache = cache.of(chunk);
-        parse(chunk.data, start, end, false, &mut cache.names)
-    })
+    let mut cache = chunk.templates.try_borrow_mut().ok()?;
+    parse(chunk.data, start, end, false, &mut cache.names)
 }

@@ -81,12 +81,14 @@ fn compare_file(path: &Path, tally: &mut Tally) {
         let Ok(mut chunk) = chunk.parse(settings.clone()) else {
             continue;
         };
+        let templates = std::cell::RefCell::default();
         for record in chunk.iter() {
             let Ok(record) = record else { continue };
             tally.records += 1;
             let chunk = super::Chunk {
                 data: record.chunk.data,
                 header: record.chunk.header,
+                templates: &templates,
             };
             let start = record.binxml_offset as usize;
             let binxml = start..start + record.binxml_size as usize;
@@ -177,53 +179,4 @@ fn binxml_reading_agrees_with_the_evtx_crates_rendering() {
         tally.fast,
         tally.records
     );
-}
-
-#[test]
-#[ignore]
-fn probe_speed() {
-    let path = std::env::var("PROBE").unwrap();
-    let bytes = std::fs::read(&path).unwrap();
-    for mode in std::env::var("MODES")
-        .map(|m| m.split(",").map(String::from).collect::<Vec<_>>())
-        .unwrap_or(vec!["noop".into(), "walk".into(), "json".into()])
-    {
-        let t = std::time::Instant::now();
-        let mut n = 0usize;
-        for _ in 0..20 {
-            let mut parser = EvtxParser::from_buffer(bytes.clone()).unwrap();
-            let settings = Arc::new(ParserSettings::new().num_threads(1));
-            for chunk in parser.chunks() {
-                let Ok(mut chunk) = chunk else { continue };
-                if mode == "chunks" {
-                    n += chunk.data.len();
-                    continue;
-                }
-                let Ok(mut chunk) = chunk.parse(settings.clone()) else {
-                    continue;
-                };
-                for record in chunk.iter() {
-                    let Ok(record) = record else { continue };
-                    n += match mode.as_str() {
-                        "noop" => 1,
-                        "walk" => {
-                            let chunk = super::Chunk {
-                                data: record.chunk.data,
-                                header: record.chunk.header,
-                            };
-                            let start = record.binxml_offset as usize;
-                            read_record(
-                                chunk,
-                                start..start + record.binxml_size as usize,
-                                |r, x| r.data.len() + x.len(),
-                            )
-                            .unwrap_or(0)
-                        }
-                        _ => record.into_json_bytes().map(|j| j.data.len()).unwrap_or(0),
-                    };
-                }
-            }
-        }
-        eprintln!("{mode}: {:?} ({n})", t.elapsed());
-    }
 }

@@ -137,11 +137,7 @@ impl Program {
         out: &mut Output,
         depth: usize,
     ) -> Option<Frame> {
-        let mut frame = Frame {
-            ranges: vec![None; values.len()],
-            nulls: values.iter().map(|v| v.ty == ty::NULL).collect(),
-            nested: Vec::new(),
-        };
+        let mut frame = Frame::new(values);
         let mut at = 0;
         while let Some(op) = self.ops.get(at) {
             at += 1;
@@ -227,7 +223,7 @@ impl Program {
                     if guards.iter().any(|&g| frame.is_null(g)) {
                         return None;
                     }
-                    let range = frame.ranges.get(*index as usize)?.clone()?;
+                    let range = frame.text(*index)?;
                     Some(Cow::Borrowed(&texts[range])).filter(|t| !t.is_empty())
                 }
             }
@@ -286,17 +282,46 @@ impl Program {
     }
 }
 
-/// Where an instance's values went: their text's place in the texts, which are null, and
-/// the instances nested in it.
+/// Where an instance's values went: each value's state, and the instances nested in it.
 pub(super) struct Frame {
-    ranges: Vec<Option<Range<usize>>>,
-    nulls: Vec<bool>,
+    slots: Vec<Slot>,
     nested: Vec<(Rc<Program>, Frame)>,
 }
 
+#[derive(Clone)]
+enum Slot {
+    Null,
+    /// Not decoded (yet).
+    Unread,
+    /// Its text: a range of the texts.
+    Text(u32, u32),
+}
+
 impl Frame {
+    fn new(values: &[Value<'_>]) -> Frame {
+        let slot = |v: &Value<'_>| {
+            if v.ty == ty::NULL {
+                Slot::Null
+            } else {
+                Slot::Unread
+            }
+        };
+        Frame {
+            slots: values.iter().map(slot).collect(),
+            nested: Vec::new(),
+        }
+    }
+
     fn is_null(&self, index: u16) -> bool {
-        self.nulls.get(index as usize).copied().unwrap_or(false)
+        matches!(self.slots.get(index as usize), Some(Slot::Null))
+    }
+
+    /// The decoded value's text, if any.
+    fn text(&self, index: u16) -> Option<Range<usize>> {
+        match self.slots.get(index as usize)? {
+            Slot::Text(start, end) => Some(*start as usize..*end as usize),
+            _ => None,
+        }
     }
 
     /// The value's text, appended to `texts` the first time; `None` when it does not fit.
@@ -310,16 +335,19 @@ impl Frame {
         let Some(value) = values.get(i) else {
             return Some(None);
         };
-        if let Some(range) = &self.ranges[i] {
-            return Some(Some(range.clone()));
+        match self.slots[i] {
+            Slot::Null => return Some(None),
+            Slot::Text(start, end) => return Some(Some(start as usize..end as usize)),
+            Slot::Unread => {}
         }
         if matches!(value.ty, ty::BIN_XML | ty::STRING_ARRAY) {
             return None;
         }
         let start = texts.len();
         write_text(value, texts)?;
-        self.ranges[i] = Some(start..texts.len());
-        Some(Some(start..texts.len()))
+        let end = texts.len();
+        self.slots[i] = Slot::Text(u32::try_from(start).ok()?, u32::try_from(end).ok()?);
+        Some(Some(start..end))
     }
 }
 

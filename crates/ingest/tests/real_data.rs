@@ -83,3 +83,50 @@ fn otrf_archives_read_without_internal_errors() {
         .unwrap_or(0);
     assert!(invalid < 10, "{invalid}");
 }
+
+/// Every event as text, in order, and every error.
+#[derive(Default)]
+struct Collect {
+    lines: Vec<String>,
+}
+
+impl Consumer for Collect {
+    fn event(&mut self, event: Event) {
+        self.lines.push(format!(
+            "{:?} {:?}",
+            event.origin,
+            event.fields().collect::<Vec<_>>()
+        ));
+    }
+    fn error(&mut self, error: &ParseError) {
+        self.lines.push(format!("error {error:?}"));
+    }
+}
+
+#[test]
+fn one_evtx_file_read_by_two_threads_gives_the_events_of_one() {
+    let Some(dir) = shared("evtx/evtx-crate-samples") else {
+        return;
+    };
+    // The largest samples: many chunks each, so that both threads get some.
+    for name in ["security.evtx", "system.evtx", "sysmon.evtx"] {
+        let input = vec![Input::File(dir.join(name))];
+        let read = |threads| {
+            let options = Options {
+                threads,
+                ..Options::default()
+            };
+            let (summary, mut consumers) = read_all(&input, &options, Collect::default);
+            assert_eq!(consumers.len(), 1, "one file, one reader");
+            (summary.events(), consumers.remove(0).lines)
+        };
+        let (one_count, one) = read(1);
+        let (two_count, two) = read(2);
+        assert!(one_count > 300, "{name}: {one_count}");
+        assert_eq!(one_count, two_count, "{name}");
+        assert!(
+            one == two,
+            "{name}: the events differ between one thread and two"
+        );
+    }
+}

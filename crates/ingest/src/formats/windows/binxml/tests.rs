@@ -143,6 +143,16 @@ fn evtx_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn binxml_reading_agrees_with_the_evtx_crates_rendering() {
+    compare_all(false);
+}
+
+#[test]
+fn the_tree_walk_agrees_with_the_evtx_crates_rendering_too() {
+    super::WALK_ONLY.with(|walk| walk.set(true));
+    compare_all(true);
+}
+
+fn compare_all(walk_only: bool) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = vec![
         root.join("examples/windows-attrib-sysmon.evtx"),
@@ -162,7 +172,7 @@ fn binxml_reading_agrees_with_the_evtx_crates_rendering() {
         compare_file(file, &mut tally);
     }
     eprintln!(
-        "{} files, {} records, {} read from BinXML",
+        "{} files, {} records, {} read from BinXML (walk only: {walk_only})",
         files.len(),
         tally.records,
         tally.fast

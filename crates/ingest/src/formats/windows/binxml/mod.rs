@@ -214,7 +214,7 @@ impl Walk<'_, '_> {
     fn value_text(&mut self, value: &Value<'_>) -> Option<Option<Range<usize>>> {
         let start = self.out.texts.len();
         write_text(value, &mut self.out.texts)?;
-        Some((self.out.texts.len() > start).then(|| start..self.out.texts.len()))
+        Some((self.out.texts.len() > start).then_some(start..self.out.texts.len()))
     }
 
     fn push_text(&mut self, text: Text) {
@@ -377,7 +377,7 @@ impl Walk<'_, '_> {
 /// The strings of a string array: UTF-16, each ended by a NUL.
 fn string_array<'a>(array: &Value<'a>) -> Option<Vec<Value<'a>>> {
     let bytes = array.bytes;
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     let mut items = Vec::new();

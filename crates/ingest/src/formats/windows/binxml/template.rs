@@ -91,12 +91,16 @@ pub(super) struct Template {
     pub nodes: Vec<Node>,
     /// The template compiled for each place it was used in (see `program`): the elements
     /// around it, and the program if it compiles.
-    programs: RefCell<Vec<(Rc<[&'static str]>, Option<Rc<Program>>)>>,
+    programs: RefCell<Vec<Compiled>>,
     /// A definition's bytes from its GUID on, and the names it uses that are stored
     /// outside them: what makes another chunk's definition the same template.
     definition: Box<[u8]>,
     external: Vec<(usize, &'static str)>,
 }
+
+/// A template compiled for one context: the elements around it, and the program if it
+/// compiles.
+type Compiled = (Rc<[&'static str]>, Option<Rc<Program>>);
 
 /// `template` compiled for use inside the elements `context`, once per context.
 pub(super) fn program_in(template: &Template, context: &[&'static str]) -> Option<Rc<Program>> {

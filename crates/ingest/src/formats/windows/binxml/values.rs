@@ -123,7 +123,7 @@ pub(super) fn write_text(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
 
 /// UTF-16LE up to the first NUL, as UTF-8; unpaired surrogates become U+FFFD.
 fn utf16(bytes: &[u8], out: &mut Vec<u8>) -> Option<()> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return None;
     }
     out.reserve(bytes.len() / 2);
@@ -258,7 +258,7 @@ fn filetime(ft: u64, out: &mut Vec<u8>) -> Option<()> {
     let ticks = (ft % TICKS_PER_SECOND) as u32;
     let days = (seconds / 86_400) as i64 - EPOCH_DAYS;
     let in_day = seconds % 86_400;
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = whoiswatch_event::time::civil_from_days(days);
     if !(1601..=9999).contains(&year) {
         return None;
     }
@@ -297,20 +297,6 @@ fn systemtime(b: &[u8], out: &mut Vec<u8>) -> Option<()> {
         u32::from(ms) * 10_000,
     );
     Some(())
-}
-
-/// Howard Hinnant's days-from-1970 to (year, month, day), proleptic Gregorian.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -408,7 +394,7 @@ mod tests {
         assert_eq!(text(0x02, &[0xe9]), None);
         assert_eq!(text(0x0c, &1.5f64.to_le_bytes()), None);
         assert_eq!(text(0x06, &[1]), None);
-        assert_eq!(text(0x01, &[b'a']), None);
+        assert_eq!(text(0x01, b"a"), None);
     }
 
     #[test]

@@ -6,8 +6,15 @@ cd "$(dirname "$0")"
 SECONDS_EACH=${1:-120}
 for target in $(ls fuzz_targets | sed 's/\.rs$//'); do
   mkdir -p "corpus/$target"
-  cp -n ../tests/fixtures/* ../examples/*.log ../examples/*.json "corpus/$target/" 2>/dev/null || true
+  max_len=65536
+  if [ "$target" = evtx ]; then
+    # A file header and two chunks.
+    max_len=135168
+    cp -n ../examples/*.evtx ../crates/cli/tests/fixtures/correlation/*.evtx "corpus/$target/" 2>/dev/null || true
+  else
+    cp -n ../tests/fixtures/* ../examples/*.log ../examples/*.json "corpus/$target/" 2>/dev/null || true
+  fi
   echo "== $target ($SECONDS_EACH s)"
-  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$SECONDS_EACH" -max_len=65536 -rss_limit_mb=2048 2>&1 \
+  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$SECONDS_EACH" -max_len="$max_len" -rss_limit_mb=2048 2>&1 \
     | grep -E "^#[0-9]+.*DONE|Done [0-9]+ runs|ERROR|panicked|SUMMARY" || true
 done

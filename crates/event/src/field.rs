@@ -155,7 +155,7 @@ fields! {
         "The human-readable message of the event.";
     Payload => "payload", Text,
         ["raw", "event.original", "utf8(payload)"],
-        "every format (the record as read)",
+        "every format (the record as read; for EVTX, which is binary, the event's XML as Windows renders it)",
         "The raw record as it was read (`UTF8(payload)` in AQL).";
     Program => "program", Text,
         ["process.name", "syslog.appname", "appname", "app_name", "SYSLOG_IDENTIFIER"],

@@ -1,57 +1,30 @@
-//! EVTX records read straight from their BinXML: the record's template (parsed once per
-//! chunk, see `template`) walked with the record's substitution values (see `values`),
-//! feeding the same [`RecordBuilder`] as Event XML text and writing the event's XML as
-//! Windows renders it, for the payload. This skips the `evtx` crate's rendering and our
-//! reading back of it; a record in a shape this reader does not handle answers `None` and
-//! is rendered by the crate instead.
+//! EVTX records read straight from their BinXML: the record's template (parsed once, see
+//! `template`) run as a compiled program over the record's substitution values (see
+//! `program` and `values`), or, where it does not compile, walked as a tree (`walk`). Both
+//! give the record and the event's XML as Windows renders it, for the payload, and both
+//! mean what the Event XML reader means (its `RecordBuilder` decides). This skips the
+//! `evtx` crate's rendering and our reading back of it; a record in a shape neither
+//! handles answers `None` and is rendered by the crate instead.
 
 mod program;
 mod template;
 mod values;
+mod walk;
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::ops::Range;
 use std::rc::Rc;
 
-use super::record::{RawNumbers, RecordBuilder, WinRecord};
+use super::record::{RawNumbers, WinRecord};
 use program::Output;
 pub(crate) use template::Chunk;
-use template::{Content, Element, Node, Template};
-use values::{read_values, ty, u32_at, write_text, Value};
+use template::Template;
+use values::{read_values, u32_at, Value};
+use walk::Scratch;
 
 /// Nested BinXML (a value that is itself a template instance) deeper than this is left to
 /// the slow path.
 const MAX_DEPTH: usize = 8;
-
-/// An element's event in document order, its text kept in [`Scratch::texts`].
-enum Token {
-    Start {
-        name: &'static str,
-        /// Its attributes in [`Scratch::attributes`].
-        attributes: Range<usize>,
-        empty: bool,
-    },
-    Text(Text),
-    End(&'static str),
-}
-
-#[derive(Clone)]
-enum Text {
-    Static(&'static str),
-    /// A range of [`Scratch::texts`].
-    Value(Range<usize>),
-}
-
-/// The buffers one record is read into, kept from record to record on each thread. Text
-/// is gathered as bytes, each piece valid UTF-8, and checked once per record.
-#[derive(Default)]
-struct Scratch {
-    xml: Vec<u8>,
-    texts: Vec<u8>,
-    tokens: Vec<Token>,
-    attributes: Vec<(&'static str, Text)>,
-}
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
@@ -122,18 +95,8 @@ pub(crate) fn read_record<R>(
                 }
             }
         }
-        scratch.tokens.clear();
-        scratch.attributes.clear();
-        let mut walk = Walk {
-            chunk,
-            out: scratch,
-        };
-        walk.template(&template, &values, 0)?;
-        let record = build(scratch)?;
-        Some(use_record.take()?(
-            &record,
-            std::str::from_utf8(&scratch.xml).ok()?,
-        ))
+        let (record, xml) = walk::read(chunk, scratch, &template, &values)?;
+        Some(use_record.take()?(&record, xml))
     })
 }
 
@@ -151,263 +114,6 @@ fn instance(chunk: Chunk<'_>, at: usize) -> Option<(Rc<Template>, Vec<Value<'_>>
     let template = template::template(chunk, def)?;
     let (values, end) = read_values(data, pos)?;
     Some((template, values, end))
-}
-
-/// The record the tokens describe.
-fn build(scratch: &Scratch) -> Option<WinRecord<'_>> {
-    let texts = std::str::from_utf8(&scratch.texts).ok()?;
-    let text = |t: &Text| -> Cow<'_, str> {
-        match t {
-            Text::Static(s) => Cow::Borrowed(*s),
-            Text::Value(range) => Cow::Borrowed(texts.get(range.clone()).unwrap_or_default()),
-        }
-    };
-    let mut builder = RecordBuilder::default();
-    for token in &scratch.tokens {
-        match token {
-            Token::Start {
-                name,
-                attributes,
-                empty,
-            } => {
-                let attributes = &scratch.attributes[attributes.clone()];
-                let lookup = |wanted: &str| {
-                    attributes
-                        .iter()
-                        .find(|(name, _)| *name == wanted)
-                        .map(|(_, value)| text(value))
-                };
-                builder.start(name, lookup, *empty);
-            }
-            Token::Text(t) => builder.text(text(t)),
-            Token::End(name) => builder.end(name).ok()?,
-        }
-    }
-    builder.finish().ok()
-}
-
-struct Walk<'c, 's> {
-    chunk: Chunk<'c>,
-    out: &'s mut Scratch,
-}
-
-impl Walk<'_, '_> {
-    /// The template instance whose token is just before `at`; returns where it ends.
-    fn instance(&mut self, at: usize, depth: usize) -> Option<usize> {
-        let (template, values, end) = instance(self.chunk, at)?;
-        self.template(&template, &values, depth)?;
-        Some(end)
-    }
-
-    fn template(&mut self, template: &Template, values: &[Value<'_>], depth: usize) -> Option<()> {
-        // A template's root is there whatever its dependency says.
-        for node in &template.nodes {
-            match node {
-                Node::Element(root) => self.element(root, values, depth)?,
-                text => self.nodes(std::slice::from_ref(text), values, depth)?,
-            }
-        }
-        Some(())
-    }
-
-    /// Appends a value's text to the texts; its range there, or `None` for no text.
-    fn value_text(&mut self, value: &Value<'_>) -> Option<Option<Range<usize>>> {
-        let start = self.out.texts.len();
-        write_text(value, &mut self.out.texts)?;
-        Some((self.out.texts.len() > start).then_some(start..self.out.texts.len()))
-    }
-
-    fn push_text(&mut self, text: Text) {
-        let s = match &text {
-            Text::Static(s) => s.as_bytes(),
-            Text::Value(range) => &self.out.texts[range.clone()],
-        };
-        escape(&mut self.out.xml, s, false);
-        self.out.tokens.push(Token::Text(text));
-    }
-
-    fn nodes(&mut self, nodes: &[Node], values: &[Value<'_>], depth: usize) -> Option<()> {
-        for node in nodes {
-            match node {
-                Node::Element(element) if left_out(element, values) => {}
-                Node::Element(element) => self.element(element, values, depth)?,
-                Node::Text(Content::Static(text)) => self.push_text(Text::Static(text)),
-                Node::Text(Content::Inline(text)) => {
-                    if !text.is_empty() {
-                        let start = self.out.texts.len();
-                        self.out.texts.extend_from_slice(text.as_bytes());
-                        self.push_text(Text::Value(start..self.out.texts.len()));
-                    }
-                }
-                Node::Text(Content::Sub(index)) => {
-                    let Some(value) = values.get(*index as usize) else {
-                        continue;
-                    };
-                    if value.ty == ty::BIN_XML {
-                        self.nested(value, depth)?;
-                        continue;
-                    }
-                    if let Some(range) = self.value_text(value)? {
-                        self.push_text(Text::Value(range));
-                    }
-                }
-            }
-        }
-        Some(())
-    }
-
-    /// A value that is BinXML of its own: a fragment holding one template instance.
-    fn nested(&mut self, value: &Value<'_>, depth: usize) -> Option<()> {
-        match value.bytes {
-            [] => Some(()),
-            [0x0f, _, _, _, 0x0c, ..] | [0x0c, ..] if depth < MAX_DEPTH => {
-                let token = if value.bytes[0] == 0x0c { 1 } else { 5 };
-                let end = self.instance(value.offset + token, depth + 1)?;
-                let rest = self.chunk.data.get(end..value.offset + value.bytes.len())?;
-                matches!(rest, [] | [0x00, ..]).then_some(())
-            }
-            // Elements written out, with their values inline.
-            [0x0f, ..] | [0x01 | 0x41, ..] => {
-                let end = value.offset + value.bytes.len();
-                let tree = template::elements(self.chunk, value.offset, end)?;
-                self.nodes(&tree.nodes, &[], depth)
-            }
-            _ => None,
-        }
-    }
-
-    fn element(&mut self, element: &Element, values: &[Value<'_>], depth: usize) -> Option<()> {
-        // A string array in the element's text repeats the element once per string
-        // (MS-EVEN6 3.1.4.7.5).
-        let array = element.text_subs.iter().find_map(|&index| {
-            values
-                .get(index as usize)
-                .filter(|v| v.ty == ty::STRING_ARRAY)
-                .map(|v| (index as usize, *v))
-        });
-        if let Some((index, array)) = array {
-            let mut each = values.to_vec();
-            let items = string_array(&array)?;
-            if items.is_empty() {
-                each[index] = Value {
-                    ty: ty::NULL,
-                    bytes: &[],
-                    offset: array.offset,
-                };
-                return self.element(element, &each, depth);
-            }
-            for item in items {
-                each[index] = item;
-                self.element(element, &each, depth)?;
-            }
-            return Some(());
-        }
-        let first = self.out.attributes.len();
-        for attribute in &element.attributes {
-            let value = match attribute.value.as_slice() {
-                [Content::Static(text)] => Text::Static(text),
-                [Content::Sub(index)] => {
-                    // An attribute whose value is null or empty is left out, as Windows does.
-                    let Some(value) = values.get(*index as usize).filter(|v| !v.is_null()) else {
-                        continue;
-                    };
-                    match self.value_text(value)? {
-                        Some(range) => Text::Value(range),
-                        None => continue,
-                    }
-                }
-                parts => {
-                    let start = self.out.texts.len();
-                    for part in parts {
-                        match part {
-                            Content::Static(s) => self.out.texts.extend_from_slice(s.as_bytes()),
-                            Content::Inline(s) => self.out.texts.extend_from_slice(s.as_bytes()),
-                            Content::Sub(index) => {
-                                if let Some(value) = values.get(*index as usize) {
-                                    write_text(value, &mut self.out.texts)?;
-                                }
-                            }
-                        }
-                    }
-                    if self.out.texts.len() == start {
-                        continue;
-                    }
-                    Text::Value(start..self.out.texts.len())
-                }
-            };
-            self.out.attributes.push((attribute.name, value));
-        }
-        let out = &mut *self.out;
-        let empty = element.empty;
-        match &element.start_tag {
-            Some(tag) => out.xml.extend_from_slice(tag.as_bytes()),
-            None => {
-                out.xml.push(b'<');
-                out.xml.extend_from_slice(element.name.as_bytes());
-                for (name, value) in &out.attributes[first..] {
-                    out.xml.push(b' ');
-                    out.xml.extend_from_slice(name.as_bytes());
-                    out.xml.extend_from_slice(b"='");
-                    let text = match value {
-                        Text::Static(s) => s.as_bytes(),
-                        Text::Value(range) => &out.texts[range.clone()],
-                    };
-                    escape(&mut out.xml, text, true);
-                    out.xml.push(b'\'');
-                }
-                out.xml.extend_from_slice(if empty { b"/>" } else { b">" });
-            }
-        }
-        out.tokens.push(Token::Start {
-            name: element.name,
-            attributes: first..out.attributes.len(),
-            empty,
-        });
-        if empty {
-            return Some(());
-        }
-        self.nodes(&element.children, values, depth)?;
-        let out = &mut *self.out;
-        out.xml.extend_from_slice(element.end_tag.as_bytes());
-        out.tokens.push(Token::End(element.name));
-        Some(())
-    }
-}
-
-/// The strings of a string array: UTF-16, each ended by a NUL.
-fn string_array<'a>(array: &Value<'a>) -> Option<Vec<Value<'a>>> {
-    let bytes = array.bytes;
-    if !bytes.len().is_multiple_of(2) {
-        return None;
-    }
-    let mut items = Vec::new();
-    let mut start = 0;
-    for unit in (0..bytes.len()).step_by(2) {
-        if bytes[unit] == 0 && bytes[unit + 1] == 0 {
-            items.push(Value {
-                ty: ty::UTF16,
-                bytes: &bytes[start..unit],
-                offset: array.offset + start,
-            });
-            start = unit + 2;
-        }
-    }
-    if start < bytes.len() {
-        items.push(Value {
-            ty: ty::UTF16,
-            bytes: &bytes[start..],
-            offset: array.offset + start,
-        });
-    }
-    Some(items)
-}
-
-/// Whether an element depends on a value that is null (MS-EVEN6 2.2.12: not rendered).
-fn left_out(element: &Element, values: &[Value<'_>]) -> bool {
-    element
-        .dependency
-        .and_then(|d| values.get(d as usize))
-        .is_some_and(|value| value.ty == ty::NULL)
 }
 
 /// XML-escapes `text` onto `out` (quotes too inside an attribute value).

@@ -2,9 +2,11 @@
 //! and where each field of the record comes from (a fixed string, or a value). The
 //! record's fields are found by running [`RecordBuilder`] once over the template with
 //! placeholders for the values, so that Event XML, the tree walk and this program agree on
-//! what each element means. Templates this cannot express (a value used twice, text mixed
-//! with a value, data whose presence depends on a value) get no program, and a record
-//! whose values do not fit it (nested BinXML, arrays) is walked instead.
+//! what each element means. A value that is itself a template instance runs that
+//! template's program, compiled for the elements around it. Templates this cannot express
+//! (a field of text mixed with a value, a field from a value used twice, fixed data inside
+//! an element that depends on a value) get no program, and a record whose values do not
+//! fit (string arrays, nested BinXML that is not one template instance) is walked instead.
 
 use std::borrow::Cow;
 use std::ops::Range;

@@ -372,7 +372,7 @@ fn text<'a>(value: Option<&'a Json<'a>>) -> Option<Cow<'a, str>> {
 }
 
 /// evtx_dump / the evtx crate's JSON: `{"Event": {"System": …, "EventData": …}}`.
-pub(crate) fn windows_record_from_evtx_json<'a>(object: &'a Json<'a>) -> Option<WinRecord<'a>> {
+fn windows_record_from_evtx_json<'a>(object: &'a Json<'a>) -> Option<WinRecord<'a>> {
     let event = object.get("Event")?;
     let system = event.get("System")?;
     let attribute = |node: Option<&'a Json<'a>>, name: &str| {

@@ -16,7 +16,7 @@ use crate::error::ErrorKind;
 use crate::input::lines::for_each_line_after;
 use crate::options::Options;
 
-pub(crate) use dialects::{handle_value, windows_record_from_evtx_json};
+pub(crate) use dialects::handle_value;
 
 /// True when the stream is one JSON document (an array, or an object over several
 /// lines) rather than one object per line.

@@ -1,8 +1,8 @@
 //! Windows EVTX files. The chunks are read in the `evtx` crate's order (`evtx_file`); each
 //! chunk's records are found (`evtx_records`) and read straight from their BinXML
-//! (`binxml`), the payload being the event's XML as Windows shows it. A chunk with a record in a shape
-//! those readers do not handle is left to the crate: it renders each record to JSON, which
-//! is read back. Several threads share a file's chunks in batches, in order; a chunk or
+//! (`binxml`), the payload being the event's XML as Windows shows it. A chunk with a
+//! record in a shape those readers do not handle is left to the crate: it renders each
+//! record as XML, which the Event XML reader reads. Several threads share a file's chunks in batches, in order; a chunk or
 //! record the crate rejects is reported with the crate's reason and reading goes on.
 
 use std::cell::RefCell;
@@ -18,10 +18,9 @@ use super::binxml::{read_record, Chunk};
 use super::evtx_file::{EvtxFile, RawChunk};
 use super::evtx_records::live_records;
 use super::normalize;
-use super::record::WinRecord;
+use super::record::{parse_event_xml, WinRecord};
 use crate::emit::{Emitter, Stop};
 use crate::error::ErrorKind;
-use crate::formats::json::{tree, windows_record_from_evtx_json};
 
 pub(crate) const FORMAT: &str = "evtx";
 
@@ -36,19 +35,16 @@ enum Outcome {
     Bad(u64, String),
 }
 
-fn convert(record_id: u64, json: &[u8], file: &Arc<str>) -> Outcome {
-    let text = match std::str::from_utf8(json) {
+/// A record the crate rendered as XML, read by the Event XML reader.
+fn convert(record_id: u64, xml: &[u8], file: &Arc<str>) -> Outcome {
+    let text = match std::str::from_utf8(xml) {
         Ok(text) => text,
         Err(e) => return Outcome::Bad(record_id, format!("rendered record is not UTF-8: {e}")),
     };
-    let value = match tree::parse(text) {
-        Ok(value) => value,
-        Err(e) => return Outcome::Bad(record_id, format!("rendered record is not JSON: {e}")),
-    };
-    let Some(record) = windows_record_from_evtx_json(&value) else {
-        return Outcome::Bad(record_id, "record has no Event/System element".into());
-    };
-    event(record_id, &record, text, file)
+    match parse_event_xml(text) {
+        Ok(record) => event(record_id, &record, text, file),
+        Err(e) => Outcome::Bad(record_id, format!("rendered record is not Event XML: {e}")),
+    }
 }
 
 fn event(record_id: u64, record: &WinRecord<'_>, payload: &str, file: &Arc<str>) -> Outcome {
@@ -179,7 +175,7 @@ fn read_chunks<R: Read + Seek>(
 }
 
 /// The records of one chunk: read from their BinXML where every record allows it, else
-/// by the `evtx` crate (rendered to JSON).
+/// by the `evtx` crate (rendered to XML).
 fn read_chunk(
     chunk: Result<RawChunk, EvtxError>,
     settings: &Arc<ParserSettings>,
@@ -223,7 +219,7 @@ fn read_chunk(
             .map(|record| {
                 let record = record?;
                 let id = record.event_record_id;
-                let rendered = record.into_json_bytes()?;
+                let rendered = record.into_xml_bytes()?;
                 Ok(convert(id, &rendered.data, file))
             })
             .collect(),

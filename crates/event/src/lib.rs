@@ -11,6 +11,7 @@
 //!
 //! This crate does no I/O.
 
+pub mod digits;
 mod event;
 mod field;
 pub mod java_time;

@@ -9,6 +9,7 @@
 
 use std::io::Write;
 
+use whoiswatch_event::digits::push_decimal;
 use whoiswatch_event::Timestamp;
 
 use crate::rng::Rng;
@@ -72,20 +73,6 @@ impl Clock {
     }
 }
 
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&digits[i..]);
-}
-
 fn push_millis(out: &mut Vec<u8>, millis: u64) {
     out.push(b'.');
     out.push(b'0' + (millis / 100) as u8);
@@ -98,7 +85,7 @@ fn push_ip(out: &mut Vec<u8>, octets: [u8; 4]) {
         if i > 0 {
             out.push(b'.');
         }
-        push_u64(out, u64::from(*o));
+        push_decimal(out, u64::from(*o));
     }
 }
 
@@ -134,7 +121,7 @@ impl Writer {
 
     fn host_name(&mut self, host: u64) {
         self.line.extend_from_slice(b"WS-");
-        push_u64(&mut self.line, 1000 + host);
+        push_decimal(&mut self.line, 1000 + host);
         self.line.extend_from_slice(b".corp.example.com");
     }
 
@@ -162,15 +149,15 @@ impl Writer {
         self.line.extend_from_slice(
             b"\",\"Keywords\":-9223372036854775808,\"EventType\":\"INFO\",\"SeverityValue\":2,\"Severity\":\"INFO\",\"EventID\":",
         );
-        push_u64(&mut self.line, event_id);
+        push_decimal(&mut self.line, event_id);
         self.line.extend_from_slice(
             b",\"SourceName\":\"Microsoft-Windows-Sysmon\",\"ProviderGuid\":\"{5770385F-C22A-43E0-BF4C-06F5698FFBD9}\",\"Version\":5,\"Task\":",
         );
-        push_u64(&mut self.line, event_id);
+        push_decimal(&mut self.line, event_id);
         self.line
             .extend_from_slice(b",\"OpcodeValue\":0,\"RecordNumber\":");
         self.record += 1;
-        push_u64(&mut self.line, self.record);
+        push_decimal(&mut self.line, self.record);
         self.line.extend_from_slice(
             b",\"ExecutionProcessID\":3172,\"ThreadID\":4012,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"Domain\":\"NT AUTHORITY\",\"AccountName\":\"SYSTEM\",\"UserID\":\"S-1-5-18\",\"AccountType\":\"User\",\"Category\":\"",
         );
@@ -184,7 +171,7 @@ impl Writer {
         push_guid(&mut self.line, guid);
         self.line.extend_from_slice(b"\",\"ProcessId\":\"");
         let pid = self.rng.range(400, 30000);
-        push_u64(&mut self.line, pid);
+        push_decimal(&mut self.line, pid);
         self.line.push(b'"');
     }
 
@@ -213,14 +200,14 @@ impl Writer {
         self.line
             .extend_from_slice(b"\",\"SourceHostname\":\"-\",\"SourcePort\":\"");
         let source_port = u64::from(self.rng.ephemeral_port());
-        push_u64(&mut self.line, source_port);
+        push_decimal(&mut self.line, source_port);
         self.line.extend_from_slice(
             b"\",\"SourcePortName\":\"-\",\"DestinationIsIpv6\":\"false\",\"DestinationIp\":\"",
         );
         push_ip(&mut self.line, destination);
         self.line
             .extend_from_slice(b"\",\"DestinationHostname\":\"-\",\"DestinationPort\":\"");
-        push_u64(&mut self.line, port);
+        push_decimal(&mut self.line, port);
         self.line
             .extend_from_slice(b"\",\"DestinationPortName\":\"-\"");
         self.nxlog_tail();
@@ -264,16 +251,16 @@ impl Writer {
         push_millis(&mut self.line, millis);
         self.line.extend_from_slice(b",\"uid\":\"C");
         let uid = self.rng.next_u64();
-        push_u64(&mut self.line, uid);
+        push_decimal(&mut self.line, uid);
         self.line.extend_from_slice(b"\",\"id.orig_h\":\"");
         push_ip(&mut self.line, Self::host_ip(host));
         self.line.extend_from_slice(b"\",\"id.orig_p\":");
         let source_port = u64::from(self.rng.ephemeral_port());
-        push_u64(&mut self.line, source_port);
+        push_decimal(&mut self.line, source_port);
         self.line.extend_from_slice(b",\"id.resp_h\":\"");
         push_ip(&mut self.line, destination);
         self.line.extend_from_slice(b"\",\"id.resp_p\":");
-        push_u64(&mut self.line, port);
+        push_decimal(&mut self.line, port);
     }
 
     fn zeek_conn(&mut self, port: u64, destination: [u8; 4]) {
@@ -285,13 +272,13 @@ impl Writer {
             .extend_from_slice(if port == 443 { b"ssl" } else { b"-" });
         self.line.extend_from_slice(b"\",\"duration\":0.");
         let duration = self.rng.range(100_000, 999_999);
-        push_u64(&mut self.line, duration);
+        push_decimal(&mut self.line, duration);
         self.line.extend_from_slice(b",\"orig_bytes\":");
         let sent = self.rng.range(40, 5000);
-        push_u64(&mut self.line, sent);
+        push_decimal(&mut self.line, sent);
         self.line.extend_from_slice(b",\"resp_bytes\":");
         let received = self.rng.range(40, 90000);
-        push_u64(&mut self.line, received);
+        push_decimal(&mut self.line, received);
         self.line.extend_from_slice(
             b",\"conn_state\":\"SF\",\"local_orig\":true,\"local_resp\":false,\"missed_bytes\":0,\"history\":\"ShADadFf\",\"orig_pkts\":12,\"orig_ip_bytes\":1400,\"resp_pkts\":14,\"resp_ip_bytes\":9800}\n",
         );
@@ -303,7 +290,7 @@ impl Writer {
         self.line
             .extend_from_slice(b",\"proto\":\"udp\",\"trans_id\":");
         let id = self.rng.range(1, 65535);
-        push_u64(&mut self.line, id);
+        push_decimal(&mut self.line, id);
         self.line.extend_from_slice(b",\"rtt\":0.012,\"query\":\"");
         self.line.extend_from_slice(name.as_bytes());
         self.line.extend_from_slice(

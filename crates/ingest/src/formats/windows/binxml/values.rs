@@ -1,7 +1,9 @@
 //! A template instance's substitution values (MS-EVEN6 2.2.3.18): the descriptor table,
 //! then each value's bytes, and the text Windows (and the `evtx` crate) shows for them.
-//! Types this reader does not render (non-ASCII ANSI strings, floats, arrays, handles) answer `None`,
-//! and the record is read the slow way instead.
+//! Types this reader does not render (non-ASCII ANSI strings, floats, arrays, handles)
+//! answer `None`, and the record is read the slow way instead.
+
+use whoiswatch_event::digits::push_decimal;
 
 /// BinXML value types (MS-EVEN6 2.2.3.19) this reader knows by name.
 pub(super) mod ty {
@@ -77,13 +79,13 @@ pub(super) fn write_text(value: &Value<'_>, out: &mut Vec<u8>) -> Option<()> {
             out.extend(b.iter().filter(|&&c| c != 0));
         }
         0x03 => int!(i8, 1, push_i64),
-        0x04 => int!(u8, 1, push_u64),
+        0x04 => int!(u8, 1, push_decimal),
         0x05 => int!(i16, 2, push_i64),
-        0x06 => int!(u16, 2, push_u64),
+        0x06 => int!(u16, 2, push_decimal),
         0x07 => int!(i32, 4, push_i64),
-        0x08 => int!(u32, 4, push_u64),
+        0x08 => int!(u32, 4, push_decimal),
         0x09 => int!(i64, 8, push_i64),
-        0x0a => int!(u64, 8, push_u64),
+        0x0a => int!(u64, 8, push_decimal),
         0x0d => {
             // Windows writes bitmasks into some bool slots: those stay integers.
             let raw = i32::from_le_bytes(b.try_into().ok()?);
@@ -160,28 +162,11 @@ fn utf16(bytes: &[u8], out: &mut Vec<u8>) -> Option<()> {
     Some(())
 }
 
-/// Decimal digits of `n`, without the formatting machinery.
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        out.push(d);
-    }
-}
-
 fn push_i64(out: &mut Vec<u8>, n: i64) {
     if n < 0 {
         out.push(b'-');
     }
-    push_u64(out, n.unsigned_abs());
+    push_decimal(out, n.unsigned_abs());
 }
 
 fn guid(b: [u8; 16], out: &mut Vec<u8>) {
@@ -239,12 +224,12 @@ fn sid(b: &[u8], out: &mut Vec<u8>) -> Option<()> {
     };
     let authority = u64::from_be_bytes([0, 0, a0, a1, a2, a3, a4, a5]);
     out.extend_from_slice(b"S-");
-    push_u64(out, revision.into());
+    push_decimal(out, revision.into());
     out.push(b'-');
-    push_u64(out, authority);
+    push_decimal(out, authority);
     for chunk in subs.chunks_exact(4).take(sub_count as usize) {
         out.push(b'-');
-        push_u64(out, u32::from_le_bytes(chunk.try_into().ok()?).into());
+        push_decimal(out, u32::from_le_bytes(chunk.try_into().ok()?).into());
     }
     Some(())
 }

@@ -9,8 +9,8 @@ use evtx::err::{ChunkError, EvtxError};
 use evtx::{EvtxChunkHeader, EvtxFileHeader};
 
 const FILE_HEADER_SIZE: u64 = 4096;
-pub(crate) const CHUNK_SIZE: usize = 65536;
-const CHUNK_HEADER_SIZE: usize = 512;
+const CHUNK_SIZE: usize = 65536;
+pub(crate) const CHUNK_HEADER_SIZE: usize = 512;
 const CHUNK_MAGIC: &[u8; 8] = b"ElfChnk\x00";
 
 /// A chunk as read: its number, header and bytes.

@@ -6,8 +6,8 @@
 use std::ops::Range;
 
 use super::binxml::Chunk;
+use super::evtx_file::CHUNK_HEADER_SIZE;
 
-const CHUNK_HEADER_SIZE: usize = 512;
 const RECORD_HEADER_SIZE: usize = 24;
 const RECORD_MAGIC: [u8; 4] = *b"\x2a\x2a\x00\x00";
 

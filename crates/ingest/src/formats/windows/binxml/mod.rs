@@ -16,15 +16,28 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use super::record::{RawNumbers, WinRecord};
-use program::Output;
 pub(crate) use template::Chunk;
 use template::Template;
 use values::{read_values, u32_at, Value};
-use walk::Scratch;
 
 /// Nested BinXML (a value that is itself a template instance) deeper than this is left to
 /// the slow path.
 const MAX_DEPTH: usize = 8;
+
+/// The XML and the value texts of a record, as bytes (each piece valid UTF-8, checked
+/// once per record).
+#[derive(Default)]
+struct Output {
+    xml: Vec<u8>,
+    texts: Vec<u8>,
+}
+
+/// The buffers one record is read into, kept from record to record on each thread.
+#[derive(Default)]
+struct Scratch {
+    out: Output,
+    walk: walk::Buffers,
+}
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::default();
@@ -51,53 +64,55 @@ pub(crate) fn read_record<R>(
     binxml: Range<usize>,
     use_record: impl FnOnce(&WinRecord<'_>, &str) -> R,
 ) -> Option<R> {
-    let (start, end) = (binxml.start, binxml.end);
-    let stream = chunk.data.get(binxml)?;
-    // A fragment header, then one template instance, then the end of the stream.
-    let [0x0f, _, _, _, 0x0c, ..] = stream else {
-        return None;
-    };
-    // Called once, by whichever reading succeeds.
-    let mut use_record = Some(use_record);
     SCRATCH.with(|scratch| {
         let mut scratch = scratch.try_borrow_mut().ok()?;
-        let scratch = &mut *scratch;
-        scratch.xml.clear();
-        scratch.texts.clear();
-        let (template, values, after) = instance(chunk, start + 5)?;
-        if after < end && chunk.data[after] != 0x00 {
-            return None;
-        }
+        let Scratch { out, walk } = &mut *scratch;
+        out.xml.clear();
+        out.texts.clear();
+        let (template, values) = single_instance(chunk, binxml)?;
         let program = template::program_in(&template, &[]).filter(|_| !walk_only());
         if let Some(program) = program {
-            let mut output = Output {
-                xml: std::mem::take(&mut scratch.xml),
-                texts: std::mem::take(&mut scratch.texts),
-            };
-            let result = program
-                .emit(chunk, &values, &mut output, 0)
-                .and_then(|frame| {
-                    let texts = std::str::from_utf8(&output.texts).ok()?;
-                    let xml = std::str::from_utf8(&output.xml).ok()?;
-                    let mut record = WinRecord::default();
-                    let mut numbers = RawNumbers::default();
-                    program.fields(&frame, texts, &mut record, &mut numbers, &mut 0)?;
+            if let Some(frame) = program.emit(chunk, &values, out, 0) {
+                let texts = std::str::from_utf8(&out.texts).ok()?;
+                let xml = std::str::from_utf8(&out.xml).ok()?;
+                let mut record = WinRecord::default();
+                let mut numbers = RawNumbers::default();
+                if program
+                    .fields(&frame, texts, &mut record, &mut numbers, &mut 0)
+                    .is_some()
+                {
                     numbers.parse_into(&mut record);
-                    Some(use_record.take()?(&record, xml))
-                });
-            scratch.xml = output.xml;
-            scratch.texts = output.texts;
-            match result {
-                Some(result) => return Some(result),
-                None => {
-                    scratch.xml.clear();
-                    scratch.texts.clear();
+                    return Some(use_record(&record, xml));
                 }
             }
+            out.xml.clear();
+            out.texts.clear();
         }
-        let (record, xml) = walk::read(chunk, scratch, &template, &values)?;
-        Some(use_record.take()?(&record, xml))
+        let (record, xml) = walk::read(chunk, out, walk, &template, &values)?;
+        Some(use_record(&record, xml))
     })
+}
+
+/// Where the template instance of a BinXML stream that is one instance (after a fragment
+/// header or not) begins, after its token.
+fn instance_body(stream: &[u8]) -> Option<usize> {
+    match stream {
+        [0x0f, _, _, _, 0x0c, ..] => Some(5),
+        [0x0c, ..] => Some(1),
+        _ => None,
+    }
+}
+
+/// The one template instance the BinXML stream `chunk.data[stream]` holds, followed by
+/// nothing or the end-of-stream token: its template and values.
+fn single_instance(
+    chunk: Chunk<'_>,
+    stream: Range<usize>,
+) -> Option<(Rc<Template>, Vec<Value<'_>>)> {
+    let body = instance_body(chunk.data.get(stream.clone())?)?;
+    let (template, values, end) = instance(chunk, stream.start + body)?;
+    let rest = chunk.data.get(end..stream.end)?;
+    matches!(rest, [] | [0x00, ..]).then_some((template, values))
 }
 
 /// The template instance whose token is just before `at`: its template, its values, and
@@ -145,6 +160,20 @@ pub(super) fn escape(out: &mut Vec<u8>, text: &[u8], attribute: bool) {
         }
     }
     out.extend_from_slice(&text[run..]);
+}
+
+/// ` name='value'`, the value escaped: a fixed attribute as the XML writes it.
+fn attribute_xml(name: &str, value: &str) -> String {
+    let mut escaped = Vec::new();
+    escape(&mut escaped, value.as_bytes(), true);
+    format!(" {name}='{}'", String::from_utf8_lossy(&escaped))
+}
+
+/// Fixed element text, escaped.
+fn text_xml(text: &str) -> String {
+    let mut escaped = Vec::new();
+    escape(&mut escaped, text.as_bytes(), false);
+    String::from_utf8_lossy(&escaped).into_owned()
 }
 
 #[cfg(test)]

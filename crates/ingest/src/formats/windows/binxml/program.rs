@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use super::template::{self, Chunk, Content, Element, Node, Template};
 use super::values::{ty, write_text, Value};
-use super::{escape, instance, MAX_DEPTH};
+use super::{attribute_xml, escape, single_instance, text_xml, Output, MAX_DEPTH};
 use crate::formats::windows::record::{RawNumbers, RecordBuilder, WinRecord};
 
 enum Op {
@@ -176,22 +176,16 @@ impl Program {
                         }
                         continue;
                     }
-                    let token = match value.bytes {
-                        [] => continue,
-                        [0x0f, _, _, _, 0x0c, ..] => 5,
-                        [0x0c, ..] => 1,
-                        _ => return None,
-                    };
+                    if value.bytes.is_empty() {
+                        continue;
+                    }
                     // A nested instance's data goes after this one's, which must have none
                     // (else the order could differ from the document's).
                     if depth >= MAX_DEPTH || !self.data.is_empty() {
                         return None;
                     }
-                    let (template, nested_values, end) = instance(chunk, value.offset + token)?;
-                    let rest = chunk.data.get(end..value.offset + value.bytes.len())?;
-                    if !matches!(rest, [] | [0x00, ..]) {
-                        return None;
-                    }
+                    let stream = value.offset..value.offset + value.bytes.len();
+                    let (template, nested_values) = single_instance(chunk, stream)?;
                     let program = template::program_in(&template, context)?;
                     let inner = program.emit(chunk, &nested_values, out, depth + 1)?;
                     frame.nested.push((program, inner));
@@ -353,13 +347,6 @@ impl Frame {
     }
 }
 
-/// The XML and the value texts of a record, as bytes (each piece valid UTF-8).
-#[derive(Default)]
-pub(super) struct Output {
-    pub xml: Vec<u8>,
-    pub texts: Vec<u8>,
-}
-
 fn as_usize(range: &Range<u32>) -> Range<usize> {
     range.start as usize..range.end as usize
 }
@@ -420,10 +407,7 @@ impl Compiler {
                 for attribute in &element.attributes {
                     match attribute.value.as_slice() {
                         [Content::Static(value)] => {
-                            let mut escaped = Vec::new();
-                            escape(&mut escaped, value.as_bytes(), true);
-                            let escaped = String::from_utf8(escaped).ok()?;
-                            self.literal(&format!(" {}='{escaped}'", attribute.name));
+                            self.literal(&attribute_xml(attribute.name, value));
                         }
                         [Content::Sub(index)] => {
                             let start = self.literals.len() as u32;
@@ -447,11 +431,7 @@ impl Compiler {
             for child in &element.children {
                 match child {
                     Node::Element(child) => self.element(child, false)?,
-                    Node::Text(Content::Static(text)) => {
-                        let mut escaped = Vec::new();
-                        escape(&mut escaped, text.as_bytes(), false);
-                        self.literal(&String::from_utf8(escaped).ok()?);
-                    }
+                    Node::Text(Content::Static(text)) => self.literal(&text_xml(text)),
                     Node::Text(Content::Sub(index)) => {
                         self.use_value(*index);
                         // Any value there may turn out to be BinXML of its own.

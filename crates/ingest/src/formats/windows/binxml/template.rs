@@ -1,6 +1,6 @@
 //! Template definitions (MS-EVEN6 2.2.3.17): the XML shape an EVTX record's values are
-//! substituted into, parsed once per chunk into a tree of elements whose names are
-//! interned. A definition with tokens this reader does not handle (CDATA, character and
+//! substituted into, parsed into a tree of elements whose names are interned — once per
+//! chunk, and once in all where later chunks (or files) hold the same definition. A definition with tokens this reader does not handle (CDATA, character and
 //! entity references, processing instructions, nested instances) parses to `None`, and its
 //! records are read the slow way.
 
@@ -74,13 +74,7 @@ impl Element {
             let [Content::Static(value)] = attribute.value.as_slice() else {
                 return;
             };
-            tag.push(' ');
-            tag.push_str(attribute.name);
-            tag.push_str("='");
-            let mut escaped = Vec::new();
-            super::escape(&mut escaped, value.as_bytes(), true);
-            tag.push_str(&String::from_utf8_lossy(&escaped));
-            tag.push('\'');
+            tag.push_str(&super::attribute_xml(attribute.name, value));
         }
         tag.push_str(if empty { "/>" } else { ">" });
         self.start_tag = Some(tag.into());

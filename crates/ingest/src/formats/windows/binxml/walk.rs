@@ -8,14 +8,14 @@ use std::ops::Range;
 
 use super::template::{self, Chunk, Content, Element, Node, Template};
 use super::values::{ty, write_text, Value};
-use super::{escape, instance, MAX_DEPTH};
+use super::{escape, instance_body, single_instance, Output, MAX_DEPTH};
 use crate::formats::windows::record::{RecordBuilder, WinRecord};
 
-/// An element's event in document order, its text kept in [`Scratch::texts`].
+/// An element's event in document order, its text kept in [`Output::texts`].
 enum Token {
     Start {
         name: &'static str,
-        /// Its attributes in [`Scratch::attributes`].
+        /// Its attributes in [`Buffers::attributes`].
         attributes: Range<usize>,
         empty: bool,
     },
@@ -26,16 +26,14 @@ enum Token {
 #[derive(Clone)]
 enum Text {
     Static(&'static str),
-    /// A range of [`Scratch::texts`].
+    /// A range of [`Output::texts`].
     Value(Range<usize>),
 }
 
-/// The buffers one record is read into, kept from record to record on each thread. Text
-/// is gathered as bytes, each piece valid UTF-8, and checked once per record.
+/// The walk's own buffers, kept from record to record: the elements' events, and the
+/// attributes of their start tags.
 #[derive(Default)]
-pub(super) struct Scratch {
-    pub xml: Vec<u8>,
-    pub texts: Vec<u8>,
+pub(super) struct Buffers {
     tokens: Vec<Token>,
     attributes: Vec<(&'static str, Text)>,
 }
@@ -43,24 +41,27 @@ pub(super) struct Scratch {
 /// Walks the instance of `template` with `values`: the record and its XML.
 pub(super) fn read<'s>(
     chunk: Chunk<'_>,
-    scratch: &'s mut Scratch,
+    out: &'s mut Output,
+    buffers: &'s mut Buffers,
     template: &Template,
     values: &[Value<'_>],
 ) -> Option<(WinRecord<'s>, &'s str)> {
-    scratch.tokens.clear();
-    scratch.attributes.clear();
+    buffers.tokens.clear();
+    buffers.attributes.clear();
     let mut walk = Walk {
         chunk,
-        out: scratch,
+        out,
+        buffers,
     };
     walk.template(template, values, 0)?;
-    let scratch: &'s Scratch = scratch;
-    Some((build(scratch)?, std::str::from_utf8(&scratch.xml).ok()?))
+    let Walk { out, buffers, .. } = walk;
+    let (out, buffers): (&'s Output, &'s Buffers) = (out, buffers);
+    Some((build(out, buffers)?, std::str::from_utf8(&out.xml).ok()?))
 }
 
 /// The record the tokens describe.
-fn build(scratch: &Scratch) -> Option<WinRecord<'_>> {
-    let texts = std::str::from_utf8(&scratch.texts).ok()?;
+fn build<'s>(out: &'s Output, buffers: &'s Buffers) -> Option<WinRecord<'s>> {
+    let texts = std::str::from_utf8(&out.texts).ok()?;
     let text = |t: &Text| -> Cow<'_, str> {
         match t {
             Text::Static(s) => Cow::Borrowed(*s),
@@ -68,14 +69,14 @@ fn build(scratch: &Scratch) -> Option<WinRecord<'_>> {
         }
     };
     let mut builder = RecordBuilder::default();
-    for token in &scratch.tokens {
+    for token in &buffers.tokens {
         match token {
             Token::Start {
                 name,
                 attributes,
                 empty,
             } => {
-                let attributes = &scratch.attributes[attributes.clone()];
+                let attributes = &buffers.attributes[attributes.clone()];
                 let lookup = |wanted: &str| {
                     attributes
                         .iter()
@@ -93,17 +94,11 @@ fn build(scratch: &Scratch) -> Option<WinRecord<'_>> {
 
 struct Walk<'c, 's> {
     chunk: Chunk<'c>,
-    out: &'s mut Scratch,
+    out: &'s mut Output,
+    buffers: &'s mut Buffers,
 }
 
 impl Walk<'_, '_> {
-    /// The template instance whose token is just before `at`; returns where it ends.
-    fn instance(&mut self, at: usize, depth: usize) -> Option<usize> {
-        let (template, values, end) = instance(self.chunk, at)?;
-        self.template(&template, &values, depth)?;
-        Some(end)
-    }
-
     fn template(&mut self, template: &Template, values: &[Value<'_>], depth: usize) -> Option<()> {
         // A template's root is there whatever its dependency says.
         for node in &template.nodes {
@@ -128,7 +123,7 @@ impl Walk<'_, '_> {
             Text::Value(range) => &self.out.texts[range.clone()],
         };
         escape(&mut self.out.xml, s, false);
-        self.out.tokens.push(Token::Text(text));
+        self.buffers.tokens.push(Token::Text(text));
     }
 
     fn nodes(&mut self, nodes: &[Node], values: &[Value<'_>], depth: usize) -> Option<()> {
@@ -161,20 +156,21 @@ impl Walk<'_, '_> {
         Some(())
     }
 
-    /// A value that is BinXML of its own: a fragment holding one template instance.
+    /// A value that is BinXML of its own: one template instance, or elements written out
+    /// with their values inline.
     fn nested(&mut self, value: &Value<'_>, depth: usize) -> Option<()> {
+        let stream = value.offset..value.offset + value.bytes.len();
+        if instance_body(value.bytes).is_some() {
+            if depth >= MAX_DEPTH {
+                return None;
+            }
+            let (template, values) = single_instance(self.chunk, stream)?;
+            return self.template(&template, &values, depth + 1);
+        }
         match value.bytes {
             [] => Some(()),
-            [0x0f, _, _, _, 0x0c, ..] | [0x0c, ..] if depth < MAX_DEPTH => {
-                let token = if value.bytes[0] == 0x0c { 1 } else { 5 };
-                let end = self.instance(value.offset + token, depth + 1)?;
-                let rest = self.chunk.data.get(end..value.offset + value.bytes.len())?;
-                matches!(rest, [] | [0x00, ..]).then_some(())
-            }
-            // Elements written out, with their values inline.
             [0x0f, ..] | [0x01 | 0x41, ..] => {
-                let end = value.offset + value.bytes.len();
-                let tree = template::elements(self.chunk, value.offset, end)?;
+                let tree = template::elements(self.chunk, stream.start, stream.end)?;
                 self.nodes(&tree.nodes, &[], depth)
             }
             _ => None,
@@ -207,7 +203,7 @@ impl Walk<'_, '_> {
             }
             return Some(());
         }
-        let first = self.out.attributes.len();
+        let first = self.buffers.attributes.len();
         for attribute in &element.attributes {
             let value = match attribute.value.as_slice() {
                 [Content::Static(text)] => Text::Static(text),
@@ -240,16 +236,16 @@ impl Walk<'_, '_> {
                     Text::Value(start..self.out.texts.len())
                 }
             };
-            self.out.attributes.push((attribute.name, value));
+            self.buffers.attributes.push((attribute.name, value));
         }
-        let out = &mut *self.out;
+        let (out, buffers) = (&mut *self.out, &mut *self.buffers);
         let empty = element.empty;
         match &element.start_tag {
             Some(tag) => out.xml.extend_from_slice(tag.as_bytes()),
             None => {
                 out.xml.push(b'<');
                 out.xml.extend_from_slice(element.name.as_bytes());
-                for (name, value) in &out.attributes[first..] {
+                for (name, value) in &buffers.attributes[first..] {
                     out.xml.push(b' ');
                     out.xml.extend_from_slice(name.as_bytes());
                     out.xml.extend_from_slice(b"='");
@@ -263,18 +259,17 @@ impl Walk<'_, '_> {
                 out.xml.extend_from_slice(if empty { b"/>" } else { b">" });
             }
         }
-        out.tokens.push(Token::Start {
+        buffers.tokens.push(Token::Start {
             name: element.name,
-            attributes: first..out.attributes.len(),
+            attributes: first..buffers.attributes.len(),
             empty,
         });
         if empty {
             return Some(());
         }
         self.nodes(&element.children, values, depth)?;
-        let out = &mut *self.out;
-        out.xml.extend_from_slice(element.end_tag.as_bytes());
-        out.tokens.push(Token::End(element.name));
+        self.out.xml.extend_from_slice(element.end_tag.as_bytes());
+        self.buffers.tokens.push(Token::End(element.name));
         Some(())
     }
 }

@@ -74,6 +74,7 @@ impl Event {
         }
     }
 
+    #[inline]
     pub fn get(&self, id: FieldId) -> Option<&Value> {
         if self.present & bit(id) == 0 {
             return None;
@@ -131,6 +132,7 @@ impl Event {
     }
 
     /// Set a canonical field, replacing any earlier value.
+    #[inline(always)]
     pub fn set(&mut self, id: FieldId, value: Value) {
         if self.present & bit(id) != 0 {
             if let Some(slot) = self.fields.iter_mut().find(|(f, _)| *f == id) {
@@ -143,6 +145,7 @@ impl Event {
     }
 
     /// Set a canonical field unless it already has a value.
+    #[inline]
     pub fn set_default(&mut self, id: FieldId, value: Value) {
         if self.present & bit(id) == 0 {
             self.fields.push((id, value));
@@ -150,6 +153,7 @@ impl Event {
         }
     }
 
+    #[inline]
     pub fn has(&self, id: FieldId) -> bool {
         self.present & bit(id) != 0
     }

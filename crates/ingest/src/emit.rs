@@ -14,6 +14,11 @@ use crate::summary::FileSummary;
 /// What receives a run's events and errors. One consumer serves one worker thread.
 pub trait Consumer {
     fn event(&mut self, event: Event);
+    /// An event the run's [`crate::EventFilter`] said no to, holding only the fields it
+    /// reads; handled as any other event unless the consumer knows better.
+    fn rejected(&mut self, event: Event) {
+        self.event(event)
+    }
     fn error(&mut self, error: &ParseError);
     /// Input `index` (its position in the list given to [`crate::read_all`]) starts;
     /// its events follow, then [`Consumer::end_input`]. With
@@ -86,6 +91,12 @@ impl<'c> Emitter<'c> {
         }
         self.summary.count_event(format);
         self.consumer.event(event);
+    }
+
+    /// An event built only in the fields of the [`EventFilter`], which rejected it.
+    pub fn rejected(&mut self, format: &'static str, event: Event) {
+        self.summary.count_event(format);
+        self.consumer.rejected(event);
     }
 
     fn deliver(&mut self, format: &'static str, event: Event, complete: bool) -> Result<(), Stop> {

@@ -279,6 +279,33 @@ pub struct Worker<'x, 'p> {
 }
 
 impl Worker<'_, '_> {
+    /// An event the query's [`crate::Prefilter`] rejected: counted as [`Worker::push`]
+    /// counts it, nothing more (it cannot produce a row).
+    pub fn push_rejected(&mut self, event: &Event) {
+        self.count(event);
+    }
+
+    /// Counts an event read; whether it is in the time window.
+    fn count(&mut self, event: &Event) -> bool {
+        self.stats.read += 1;
+        let start = event.start_time().map(|t| t.millis());
+        if start.is_some() {
+            self.stats.newest = self.stats.newest.max(start);
+        }
+        if let Some(window) = self.exec.window {
+            match start {
+                Some(start) if window.contains(start) => {}
+                Some(_) => return false,
+                None => {
+                    self.stats.without_time += 1;
+                    return false;
+                }
+            }
+        }
+        self.stats.in_window += 1;
+        true
+    }
+
     pub fn begin(&mut self, index: usize) {
         self.input = index;
         self.input_rows = 0;
@@ -288,22 +315,9 @@ impl Worker<'_, '_> {
         let exec = self.exec;
         let plan = exec.plan;
         let env = &exec.env;
-        self.stats.read += 1;
-        let start = event.start_time().map(|t| t.millis());
-        if start.is_some() {
-            self.stats.newest = self.stats.newest.max(start);
+        if !self.count(event) {
+            return;
         }
-        if let Some(window) = exec.window {
-            match start {
-                Some(start) if window.contains(start) => {}
-                Some(_) => return,
-                None => {
-                    self.stats.without_time += 1;
-                    return;
-                }
-            }
-        }
-        self.stats.in_window += 1;
         if exec.satisfied.load(Ordering::Relaxed) {
             return;
         }

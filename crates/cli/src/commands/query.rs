@@ -45,6 +45,10 @@ impl Consumer for QueryConsumer<'_, '_> {
         self.worker.push(&event);
     }
 
+    fn rejected(&mut self, event: Event) {
+        self.worker.push_rejected(&event);
+    }
+
     fn error(&mut self, error: &ParseError) {
         self.errors.print(error);
     }

@@ -122,7 +122,7 @@ pub(crate) fn parse(
             }
             derive_common(&mut partial);
             if !filter.wants(&partial) {
-                emit.event(FORMAT, partial);
+                emit.rejected(FORMAT, partial);
                 continue;
             }
         }

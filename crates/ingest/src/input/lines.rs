@@ -102,6 +102,34 @@ pub(crate) fn for_each_line_after(
     let mut lines = LineReader::new(reader, max);
     lines.number = after;
     loop {
+        // The lines wholly inside the reader's buffer are handed over where they lie;
+        // one that runs past its end is gathered by `next_line`.
+        let available = match lines.reader.fill_buf() {
+            Ok(available) => available,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => &[],
+        };
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', available) {
+            let line = &available[start..end];
+            start = end + 1;
+            lines.number += 1;
+            if line.len() > max {
+                emit.error(
+                    Position::Line(lines.number),
+                    crate::ErrorKind::TooLong,
+                    format!("line of {} bytes", line.len()),
+                )?;
+                continue;
+            }
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            emit.add_bytes(line.len() as u64 + 1);
+            handle(lines.number, line, emit)?;
+        }
+        if start > 0 {
+            lines.reader.consume(start);
+            continue;
+        }
         match lines.next_line() {
             Ok(Some(Line::Text(number, bytes))) => {
                 emit.add_bytes(bytes.len() as u64 + 1);

@@ -4,9 +4,12 @@ use std::borrow::Cow;
 
 use whoiswatch_event::{Category, Event, FieldId, FieldType, LogSourceType, Position, Value};
 
+use super::keys::{lookup_key, KeyCache, Marks, Signature};
+use super::skim::{Kind, Member};
 use super::tree::Json;
 use crate::coerce::{coerce, derive_common, parse_time, time_from_number};
 use crate::emit::{Emitter, Stop};
+use crate::options::EventFilter;
 use crate::formats::windows::{normalize, WinRecord};
 use crate::formats::zeek::zeek_event;
 
@@ -80,7 +83,7 @@ fn handle_object(
     {
         let event = winlogbeat(object, winlog, origin, text);
         emit.event(FORMAT_WINLOGBEAT, event);
-    } else if keys.event_id && keys.channel_or_source {
+    } else if keys.nxlog {
         let event = nxlog(object, origin, text);
         emit.event(FORMAT_NXLOG, event);
     } else if keys.file_and_position && is_whoiswatch(object) {
@@ -107,7 +110,7 @@ fn handle_object(
         if let Some(filter) = emit.filter() {
             if let Some(partial) = generic_partial(object, keys.qradar, &origin, filter.reads()) {
                 if !filter.wants(&partial) {
-                    emit.event(generic_format(keys.qradar), partial);
+                    emit.rejected(generic_format(keys.qradar), partial);
                     return Ok(());
                 }
             }
@@ -116,54 +119,6 @@ fn handle_object(
         emit.event(format, event);
     }
     Ok(())
-}
-
-/// The top-level keys that decide an object's dialect, found in one pass over them
-/// (each dialect test would otherwise search the keys again, on every line).
-#[derive(Default)]
-struct Signature {
-    /// `Event`: evtx_dump's JSON.
-    event: bool,
-    /// `winlog`: Winlogbeat / Elastic Agent.
-    winlog: bool,
-    /// `EventID` and `Channel` or `SourceName`: NXLog.
-    event_id: bool,
-    channel_or_source: bool,
-    /// `file` and `position`: possibly whoiswatch's own events.
-    file_and_position: bool,
-    /// `_path`, `@stream`, or `uid` with `id.orig_h`: possibly Zeek.
-    zeek: bool,
-    /// One of QRadar's own columns (any case).
-    qradar: bool,
-}
-
-impl Signature {
-    fn of(object: &Json<'_>) -> Signature {
-        let mut keys = Signature::default();
-        let (mut file, mut position, mut uid, mut orig) = (false, false, false, false);
-        for (key, _) in object.members() {
-            match key.as_ref() {
-                "Event" => keys.event = true,
-                "winlog" => keys.winlog = true,
-                "EventID" => keys.event_id = true,
-                "Channel" | "SourceName" => keys.channel_or_source = true,
-                "file" => file = true,
-                "position" => position = true,
-                "_path" | "@stream" => keys.zeek = true,
-                "uid" => uid = true,
-                "id.orig_h" | "id_orig_h" => orig = true,
-                other => {
-                    keys.qradar |= matches!(other.len(), 3 | 10 | 11 | 13)
-                        && ["qid", "devicetype", "logsourceid", "logsourcename"]
-                            .iter()
-                            .any(|q| other.eq_ignore_ascii_case(q));
-                }
-            }
-        }
-        keys.file_and_position = file && position;
-        keys.zeek |= uid && orig;
-        keys
-    }
 }
 
 /// whoiswatch's own event JSON (`whoiswatch events`): where the record came from, and
@@ -297,38 +252,6 @@ fn typed(id: FieldId, value: &Json<'_>) -> Option<Value> {
 /// Set each member through the registry: canonical fields typed, the rest as extras.
 fn set_members(event: &mut Event, object: &Json<'_>, skip: &[&str], only_new: bool) {
     flatten_typed(event, object, &mut String::new(), skip, only_new);
-}
-
-thread_local! {
-    static TOP_KEYS: std::cell::RefCell<Vec<(String, Option<FieldId>)>> =
-        const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// The registry's answer for a key. Top-level keys are remembered by position: the
-/// lines of one source repeat the same keys in the same order, so most lookups are one
-/// string comparison.
-fn lookup_key(top: bool, index: usize, key: &str) -> Option<FieldId> {
-    if !top || index >= 64 {
-        return whoiswatch_event::registry::lookup(key);
-    }
-    TOP_KEYS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        if let Some((known, id)) = cache.get(index) {
-            if known == key {
-                return *id;
-            }
-        }
-        let id = whoiswatch_event::registry::lookup(key);
-        if cache.len() <= index {
-            cache.resize(index + 1, (String::new(), None));
-        }
-        // Reuse the slot's buffer: keys that vary by line do not allocate each time.
-        let slot = &mut cache[index];
-        slot.0.clear();
-        slot.0.push_str(key);
-        slot.1 = id;
-        id
-    })
 }
 
 fn flatten_typed(
@@ -587,34 +510,92 @@ fn generic_partial(
     origin: &whoiswatch_event::Origin,
     reads: &[FieldId],
 ) -> Option<Event> {
-    if reads.contains(&FieldId::Payload) {
-        return None;
-    }
-    let mut event = Event::new(
-        generic_source_type(qradar),
-        Category::default(),
-        origin.clone(),
-    );
+    let mut event = partial_event(qradar, origin, reads)?;
     for (index, (key, item)) in object.members().iter().enumerate() {
         match item {
             Json::Object(_) => return None,
             Json::Null => continue,
             _ => {}
         }
-        let Some(id) = lookup_key(true, index, key) else {
-            continue;
-        };
-        if id == FieldId::ScriptBlockId {
+        let id = lookup_key(true, index, key);
+        if !set_partial(&mut event, reads, id, || item.clone()) {
             return None;
-        }
-        if reads.contains(&id) || matches!(id, FieldId::Protocol | FieldId::ProtocolId) {
-            if let Some(value) = typed(id, item) {
-                event.set(id, value);
-            }
         }
     }
     derive_common(&mut event);
     Some(event)
+}
+
+fn partial_event(qradar: bool, origin: &whoiswatch_event::Origin, reads: &[FieldId]) -> Option<Event> {
+    if reads.contains(&FieldId::Payload) {
+        return None;
+    }
+    Some(Event::new(
+        generic_source_type(qradar),
+        Category::default(),
+        origin.clone(),
+    ))
+}
+
+/// One non-null member of a partial event, typed only when `reads` holds its field;
+/// false when the object must be read in full (a PowerShell script block).
+fn set_partial<'a>(
+    event: &mut Event,
+    reads: &[FieldId],
+    id: Option<FieldId>,
+    value: impl FnOnce() -> Json<'a>,
+) -> bool {
+    let Some(id) = id else {
+        return true;
+    };
+    if id == FieldId::ScriptBlockId {
+        return false;
+    }
+    if reads.contains(&id) || matches!(id, FieldId::Protocol | FieldId::ProtocolId) {
+        if let Some(value) = typed(id, &value()) {
+            event.set(id, value);
+        }
+    }
+    true
+}
+
+/// A flat JSON line whose members [`super::skim`] found, delivered as the partial event
+/// when `filter` rejects it; `None` when the line must be read in full (it is not of
+/// the generic dialect, or the filter wants it).
+pub(crate) fn skimmed(
+    text: &str,
+    members: &[Member],
+    keys: &mut KeyCache,
+    position: Position,
+    filter: &dyn EventFilter,
+    emit: &mut Emitter<'_>,
+) -> Option<()> {
+    let reads = filter.reads();
+    // Built before the dialect is known: lines of other dialects are rare where a
+    // filter is set, and are then read in full.
+    let mut event = partial_event(false, &emit.origin(position), reads)?;
+    let mut marks = Marks::default();
+    for (index, member) in members.iter().enumerate() {
+        let info = keys.get(index, &text[member.key.clone()]);
+        marks = marks.union(info.marks);
+        if member.kind == Kind::Null {
+            continue;
+        }
+        if !set_partial(&mut event, reads, info.id, || member.json(text)) {
+            return None;
+        }
+    }
+    let signature = Signature::of_marks(marks);
+    if !signature.only_generic() {
+        return None;
+    }
+    event.source_type = generic_source_type(signature.qradar);
+    derive_common(&mut event);
+    if filter.wants(&event) {
+        return None;
+    }
+    emit.rejected(generic_format(signature.qradar), event);
+    Some(())
 }
 
 /// Any other object: keys resolved through the registry. QRadar's own column names make

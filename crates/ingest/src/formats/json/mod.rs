@@ -5,6 +5,8 @@
 
 mod dialects;
 mod document;
+mod keys;
+mod skim;
 pub(crate) mod tree;
 
 use std::io::BufRead;
@@ -51,17 +53,30 @@ pub(crate) fn parse_lines(
     options: &Options,
     after: u64,
 ) -> Result<(), Stop> {
+    let mut skimmer = Skimmer::default();
     for_each_line_after(
         reader,
         emit,
         options.max_record_bytes,
         after,
-        &mut |number, bytes, emit| parse_line(bytes, number, emit),
+        &mut |number, bytes, emit| parse_line(bytes, number, emit, &mut skimmer),
     )
 }
 
+/// What reading lines in two steps keeps from line to line.
+#[derive(Default)]
+struct Skimmer {
+    members: Vec<skim::Member>,
+    keys: keys::KeyCache,
+}
+
 /// One NDJSON line.
-pub(crate) fn parse_line(bytes: &[u8], number: u64, emit: &mut Emitter<'_>) -> Result<(), Stop> {
+fn parse_line(
+    bytes: &[u8],
+    number: u64,
+    emit: &mut Emitter<'_>,
+    skimmer: &mut Skimmer,
+) -> Result<(), Stop> {
     let position = Position::Line(number);
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -77,6 +92,14 @@ pub(crate) fn parse_line(bytes: &[u8], number: u64, emit: &mut Emitter<'_>) -> R
             )
         }
     };
+    if let Some(filter) = emit.filter() {
+        let Skimmer { members, keys } = skimmer;
+        if skim::skim(text, members)
+            && dialects::skimmed(text, members, keys, position, &*filter, emit).is_some()
+        {
+            return Ok(());
+        }
+    }
     match tree::parse(text) {
         Ok(value) => handle_value(&value, text, position, emit),
         Err(e) => {

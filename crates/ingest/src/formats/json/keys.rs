@@ -1,0 +1,153 @@
+//! What a top-level key means: the canonical field it names and what it says about the
+//! object's dialect. The lines of one source repeat the same keys in the same order, so
+//! both are remembered by position and most lookups are one string comparison.
+
+use std::cell::RefCell;
+
+use whoiswatch_event::FieldId;
+
+use super::tree::Json;
+
+/// What one key says about the dialect: a set of [`Signature`] flags.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Marks(u16);
+
+impl Marks {
+    const EVENT: u16 = 1;
+    const WINLOG: u16 = 1 << 1;
+    const EVENT_ID: u16 = 1 << 2;
+    const CHANNEL_OR_SOURCE: u16 = 1 << 3;
+    const FILE: u16 = 1 << 4;
+    const POSITION: u16 = 1 << 5;
+    const ZEEK: u16 = 1 << 6;
+    const UID: u16 = 1 << 7;
+    const ORIG: u16 = 1 << 8;
+    const QRADAR: u16 = 1 << 9;
+
+    pub fn of(key: &str) -> Marks {
+        Marks(match key {
+            "Event" => Marks::EVENT,
+            "winlog" => Marks::WINLOG,
+            "EventID" => Marks::EVENT_ID,
+            "Channel" | "SourceName" => Marks::CHANNEL_OR_SOURCE,
+            "file" => Marks::FILE,
+            "position" => Marks::POSITION,
+            "_path" | "@stream" => Marks::ZEEK,
+            "uid" => Marks::UID,
+            "id.orig_h" | "id_orig_h" => Marks::ORIG,
+            other if is_qradar_column(other) => Marks::QRADAR,
+            _ => 0,
+        })
+    }
+
+    pub fn union(self, other: Marks) -> Marks {
+        Marks(self.0 | other.0)
+    }
+
+    fn has(self, mark: u16) -> bool {
+        self.0 & mark != 0
+    }
+}
+
+/// One of QRadar's own columns, in any case.
+fn is_qradar_column(key: &str) -> bool {
+    matches!(key.len(), 3 | 10 | 11 | 13)
+        && ["qid", "devicetype", "logsourceid", "logsourcename"]
+            .iter()
+            .any(|q| key.eq_ignore_ascii_case(q))
+}
+
+/// The top-level keys that decide an object's dialect, found in one pass over them
+/// (each dialect test would otherwise search the keys again, on every line).
+#[derive(Debug, Default)]
+pub(crate) struct Signature {
+    /// `Event`: evtx_dump's JSON.
+    pub event: bool,
+    /// `winlog`: Winlogbeat / Elastic Agent.
+    pub winlog: bool,
+    /// `EventID` and `Channel` or `SourceName`: NXLog.
+    pub nxlog: bool,
+    /// `file` and `position`: possibly whoiswatch's own events.
+    pub file_and_position: bool,
+    /// `_path`, `@stream`, or `uid` with `id.orig_h`: possibly Zeek.
+    pub zeek: bool,
+    /// One of QRadar's own columns (any case).
+    pub qradar: bool,
+}
+
+impl Signature {
+    pub fn of(object: &Json<'_>) -> Signature {
+        let marks = object
+            .members()
+            .iter()
+            .fold(Marks::default(), |marks, (key, _)| {
+                marks.union(Marks::of(key))
+            });
+        Signature::of_marks(marks)
+    }
+
+    /// The signature of the keys whose marks are united in `marks`.
+    pub fn of_marks(marks: Marks) -> Signature {
+        Signature {
+            event: marks.has(Marks::EVENT),
+            winlog: marks.has(Marks::WINLOG),
+            nxlog: marks.has(Marks::EVENT_ID) && marks.has(Marks::CHANNEL_OR_SOURCE),
+            file_and_position: marks.has(Marks::FILE) && marks.has(Marks::POSITION),
+            zeek: marks.has(Marks::ZEEK) || marks.has(Marks::UID) && marks.has(Marks::ORIG),
+            qradar: marks.has(Marks::QRADAR),
+        }
+    }
+
+    /// None of the dialects tested before the generic one could apply.
+    pub fn only_generic(&self) -> bool {
+        !(self.event || self.winlog || self.nxlog || self.file_and_position || self.zeek)
+    }
+}
+
+/// A key's field and marks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeyInfo {
+    pub id: Option<FieldId>,
+    pub marks: Marks,
+}
+
+/// Top-level keys remembered by position (the first 64).
+#[derive(Debug, Default)]
+pub(crate) struct KeyCache(Vec<(String, KeyInfo)>);
+
+impl KeyCache {
+    pub fn get(&mut self, index: usize, key: &str) -> KeyInfo {
+        if let Some((known, info)) = self.0.get(index) {
+            if known == key {
+                return *info;
+            }
+        }
+        let info = KeyInfo {
+            id: whoiswatch_event::registry::lookup(key),
+            marks: Marks::of(key),
+        };
+        if index < 64 {
+            if self.0.len() <= index {
+                self.0.resize(index + 1, (String::new(), info));
+            }
+            // Reuse the slot's buffer: keys that vary by line do not allocate each time.
+            let slot = &mut self.0[index];
+            slot.0.clear();
+            slot.0.push_str(key);
+            slot.1 = info;
+        }
+        info
+    }
+}
+
+thread_local! {
+    static TOP_KEYS: RefCell<KeyCache> = RefCell::new(KeyCache::default());
+}
+
+/// The registry's answer for a key; `top` for a top-level key at `index`.
+pub(crate) fn lookup_key(top: bool, index: usize, key: &str) -> Option<FieldId> {
+    if !top || index >= 64 {
+        return whoiswatch_event::registry::lookup(key);
+    }
+    TOP_KEYS.with(|cache| cache.borrow_mut().get(index, key).id)
+}

@@ -12,15 +12,26 @@ use crate::functions::Scalar;
 use crate::time_clause::Window;
 use crate::{Env, Plan};
 
-/// The fields behind the log source values an event derives when the record lacks
-/// them ([`Event::value`], `LOGSOURCENAME`, `LOGSOURCETYPENAME`).
+/// The fields behind the log source type an event derives when the record lacks it
+/// ([`Event::device_type`], [`Event::log_source_type_name`], `LOGSOURCETYPENAME`).
+const LOG_SOURCE_TYPE: &[FieldId] = &[FieldId::DeviceType, FieldId::LogSourceTypeName];
+
+/// The fields behind the log source an event derives when the record lacks it
+/// ([`Event::log_source_id`], [`Event::log_source_name`], `LOGSOURCENAME`).
 const LOG_SOURCE: &[FieldId] = &[
-    FieldId::LogSourceName,
-    FieldId::LogSourceTypeName,
-    FieldId::DeviceType,
     FieldId::LogSourceId,
+    FieldId::LogSourceName,
     FieldId::Hostname,
 ];
+
+/// The fields a derived log source value depends on, beside itself.
+fn derived_from(id: FieldId) -> &'static [FieldId] {
+    match id {
+        FieldId::DeviceType | FieldId::LogSourceTypeName => LOG_SOURCE_TYPE,
+        FieldId::LogSourceId | FieldId::LogSourceName => LOG_SOURCE,
+        _ => &[],
+    }
+}
 
 /// The time window and WHERE clause of a plan, with the canonical fields they read.
 #[derive(Debug, Clone)]
@@ -91,8 +102,7 @@ fn event_fields(expr: &Compiled, out: &mut Vec<FieldId>) -> bool {
             match id {
                 FieldId::Payload => return false,
                 FieldId::StartTime => out.push(FieldId::DeviceTime),
-                id if LOG_SOURCE.contains(id) => out.extend_from_slice(LOG_SOURCE),
-                _ => {}
+                id => out.extend_from_slice(derived_from(*id)),
             }
             out.push(*id);
         }
@@ -101,7 +111,8 @@ fn event_fields(expr: &Compiled, out: &mut Vec<FieldId>) -> bool {
         | Compiled::Aggregate(_)
         | Compiled::First(_) => return false,
         Compiled::Call { function, .. } => match function {
-            Scalar::LogSourceName | Scalar::LogSourceTypeName => out.extend_from_slice(LOG_SOURCE),
+            Scalar::LogSourceName => out.extend_from_slice(LOG_SOURCE),
+            Scalar::LogSourceTypeName => out.extend_from_slice(LOG_SOURCE_TYPE),
             Scalar::DateFormat
             | Scalar::ParseDateTime
             | Scalar::ParseTimestamp

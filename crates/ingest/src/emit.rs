@@ -65,8 +65,10 @@ impl<'c> Emitter<'c> {
     }
 
     /// The consumer's [`EventFilter`], for parsers that can build events in two steps.
-    pub fn filter(&self) -> Option<Arc<dyn EventFilter>> {
-        self.filter.clone()
+    /// (Borrowed: threads share it, and a count changed on every record would bounce
+    /// between their caches.)
+    pub fn filter(&self) -> Option<&Arc<dyn EventFilter>> {
+        self.filter.as_ref()
     }
 
     pub fn file(&self) -> &Arc<str> {

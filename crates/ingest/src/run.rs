@@ -301,10 +301,20 @@ struct Work {
 /// The units of work: inputs in order, large NDJSON files cut into one piece per
 /// worker when the options allow it.
 fn plan(inputs: &[Input], options: &Options, workers: usize) -> Vec<Work> {
+    let split = options.split_large_files && workers > 1;
+    let size = |item: &Input| match item {
+        Input::File(path) if split => std::fs::metadata(path).map_or(0, |m| m.len()),
+        _ => 0,
+    };
+    // Cutting a file costs each piece a count of the lines before it: worth it only
+    // for a file big enough to leave workers idle while one of them reads it, not when
+    // there are many files of like size to share out.
+    let sizes: Vec<u64> = inputs.iter().map(size).collect();
+    let total: u64 = sizes.iter().sum();
     let mut work = Vec::new();
     for (input, item) in inputs.iter().enumerate() {
         let ranges = match item {
-            Input::File(path) if options.split_large_files && workers > 1 => {
+            Input::File(path) if split && sizes[input] * 4 * workers as u64 > total => {
                 crate::split::ranges(path, options, workers)
             }
             _ => None,

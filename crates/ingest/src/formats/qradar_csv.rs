@@ -61,7 +61,7 @@ pub(crate) fn parse(
         .collect();
     // A consumer's filter may see rows typed only in the columns it reads (not when the
     // payload is read, or rows may be PowerShell script block parts to join).
-    let filter = emit.filter().filter(|f| {
+    let filter = emit.filter().cloned().filter(|f| {
         !f.reads().contains(&FieldId::Payload) && !resolved.contains(&Some(FieldId::ScriptBlockId))
     });
     let mut record = csv::StringRecord::new();

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 
 use whoiswatch_event::{Category, Event, FieldId, FieldType, LogSourceType, Position, Value};
 
-use super::keys::{lookup_key, KeyCache, Marks, Signature};
+use super::keys::{lookup_key, Marks, Signature};
 use super::skim::{Kind, Member};
 use super::tree::Json;
 use crate::coerce::{coerce, derive_common, parse_time, time_from_number};
@@ -565,7 +565,6 @@ fn set_partial<'a>(
 pub(crate) fn skimmed(
     text: &str,
     members: &[Member],
-    keys: &mut KeyCache,
     position: Position,
     filter: &dyn EventFilter,
     emit: &mut Emitter<'_>,
@@ -575,13 +574,12 @@ pub(crate) fn skimmed(
     // filter is set, and are then read in full.
     let mut event = partial_event(false, &emit.origin(position), reads)?;
     let mut marks = Marks::default();
-    for (index, member) in members.iter().enumerate() {
-        let info = keys.get(index, &text[member.key.clone()]);
-        marks = marks.union(info.marks);
+    for member in members {
+        marks = marks.union(member.info.marks);
         if member.kind == Kind::Null {
             continue;
         }
-        if !set_partial(&mut event, reads, info.id, || member.json(text)) {
+        if !set_partial(&mut event, reads, member.info.id, || member.json(text)) {
             return None;
         }
     }

@@ -113,11 +113,76 @@ pub(crate) struct KeyInfo {
 
 /// Top-level keys remembered by position (the first 64).
 #[derive(Debug, Default)]
-pub(crate) struct KeyCache(Vec<(String, KeyInfo)>);
+pub(crate) struct KeyCache(Vec<(String, KeyInfo, Probe)>);
+
+/// A key and its closing quote as one or two eight-byte words, to recognise it in a
+/// line with a comparison or two instead of a call to `memcmp`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Probe {
+    /// Bytes compared: the key's length plus its closing quote; 0 for keys over 15
+    /// bytes, which are compared as slices (so are keys near the end of a line).
+    length: usize,
+    first: u64,
+    mask: u64,
+    last: u64,
+}
+
+impl Probe {
+    fn of(key: &str) -> Probe {
+        let quoted = [key.as_bytes(), b"\""].concat();
+        let length = quoted.len();
+        if length > 16 {
+            return Probe::default();
+        }
+        let mut first = [0; 8];
+        let head = length.min(8);
+        first[..head].copy_from_slice(&quoted[..head]);
+        let mut last = [0; 8];
+        if length > 8 {
+            last.copy_from_slice(&quoted[length - 8..]);
+        }
+        Probe {
+            length,
+            first: u64::from_le_bytes(first),
+            mask: if head == 8 { u64::MAX } else { (1 << (8 * head)) - 1 },
+            last: u64::from_le_bytes(last),
+        }
+    }
+
+    fn matches(&self, bytes: &[u8], at: usize) -> bool {
+        let word = |at: usize| {
+            bytes
+                .get(at..at + 8)
+                .and_then(|s| <[u8; 8]>::try_from(s).ok())
+                .map(u64::from_le_bytes)
+        };
+        word(at).is_some_and(|w| w & self.mask == self.first)
+            && (self.length <= 8 || word(at + self.length - 8) == Some(self.last))
+    }
+}
 
 impl KeyCache {
+    /// The key last seen at `index` if the line holds it, quote included, at `at`: its
+    /// length and meaning.
+    #[inline]
+    pub fn expected_at(&self, index: usize, bytes: &[u8], at: usize) -> Option<(usize, KeyInfo)> {
+        let (key, info, probe) = self.0.get(index)?;
+        let found = if probe.length > 0 && at + probe.length.max(8) <= bytes.len() {
+            probe.matches(bytes, at)
+        } else {
+            bytes[at..].starts_with(key.as_bytes()) && bytes.get(at + key.len()) == Some(&b'"')
+        };
+        found.then_some((key.len(), *info))
+    }
+
+    /// The key last seen at `index`.
+    #[cfg(test)]
+    pub fn expected(&self, index: usize) -> Option<&str> {
+        self.0.get(index).map(|(key, _, _)| key.as_str())
+    }
+
     pub fn get(&mut self, index: usize, key: &str) -> KeyInfo {
-        if let Some((known, info)) = self.0.get(index) {
+        if let Some((known, info, _)) = self.0.get(index) {
             if known == key {
                 return *info;
             }
@@ -128,13 +193,14 @@ impl KeyCache {
         };
         if index < 64 {
             if self.0.len() <= index {
-                self.0.resize(index + 1, (String::new(), info));
+                self.0.resize(index + 1, (String::new(), info, Probe::default()));
             }
             // Reuse the slot's buffer: keys that vary by line do not allocate each time.
             let slot = &mut self.0[index];
             slot.0.clear();
             slot.0.push_str(key);
             slot.1 = info;
+            slot.2 = Probe::of(key);
         }
         info
     }
@@ -150,4 +216,34 @@ pub(crate) fn lookup_key(top: bool, index: usize, key: &str) -> Option<FieldId> 
         return whoiswatch_event::registry::lookup(key);
     }
     TOP_KEYS.with(|cache| cache.borrow_mut().get(index, key).id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_found_where_it_was_and_nowhere_else() {
+        let keys = ["", "a", "port", "sevenab", "eightabc", "destinationport", "logsourcetypename"];
+        let mut cache = KeyCache::default();
+        for (index, key) in keys.iter().enumerate() {
+            cache.get(index, key);
+        }
+        for (index, key) in keys.iter().enumerate() {
+            let line = format!("{{\"{key}\":1,\"pad\":\"................\"}}");
+            let found = cache.expected_at(index, line.as_bytes(), 2);
+            assert_eq!(found.map(|(length, _)| length), Some(key.len()), "{key}");
+            // One byte changed anywhere in the key or its quote: not found.
+            for at in 2..2 + key.len() + 1 {
+                let mut changed = line.clone().into_bytes();
+                changed[at] ^= 1;
+                assert!(cache.expected_at(index, &changed, 2).is_none(), "{key} {at}");
+            }
+            // A longer key that starts the same: not found.
+            let longer = format!("{{\"{key}x\":1,\"pad\":\"................\"}}");
+            assert!(cache.expected_at(index, longer.as_bytes(), 2).is_none(), "{key}");
+        }
+        // A key at the very end of the line.
+        assert!(cache.expected_at(2, b"\"port\"", 1).is_some());
+    }
 }

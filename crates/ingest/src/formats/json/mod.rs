@@ -10,13 +10,14 @@ mod skim;
 pub(crate) mod tree;
 
 use std::io::BufRead;
+use std::sync::Arc;
 
 use whoiswatch_event::Position;
 
 use crate::emit::{Emitter, Stop};
 use crate::error::ErrorKind;
 use crate::input::lines::for_each_line_after;
-use crate::options::Options;
+use crate::options::{EventFilter, Options};
 
 pub(crate) use dialects::handle_value;
 
@@ -53,7 +54,11 @@ pub(crate) fn parse_lines(
     options: &Options,
     after: u64,
 ) -> Result<(), Stop> {
-    let mut skimmer = Skimmer::default();
+    let mut skimmer = Skimmer {
+        filter: emit.filter().cloned(),
+        members: Vec::new(),
+        keys: keys::KeyCache::default(),
+    };
     for_each_line_after(
         reader,
         emit,
@@ -64,8 +69,8 @@ pub(crate) fn parse_lines(
 }
 
 /// What reading lines in two steps keeps from line to line.
-#[derive(Default)]
 struct Skimmer {
+    filter: Option<Arc<dyn EventFilter>>,
     members: Vec<skim::Member>,
     keys: keys::KeyCache,
 }
@@ -92,10 +97,14 @@ fn parse_line(
             )
         }
     };
-    if let Some(filter) = emit.filter() {
-        let Skimmer { members, keys } = skimmer;
-        if skim::skim(text, members)
-            && dialects::skimmed(text, members, keys, position, &*filter, emit).is_some()
+    if let Skimmer {
+        filter: Some(filter),
+        members,
+        keys,
+    } = skimmer
+    {
+        if skim::skim(text, keys, members)
+            && dialects::skimmed(text, members, position, &**filter, emit).is_some()
         {
             return Ok(());
         }

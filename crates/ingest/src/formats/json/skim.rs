@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::keys::{KeyCache, KeyInfo};
 use super::tree::{self, Json};
 
 /// What a member's value is, as far as the skim needs to know.
@@ -27,11 +28,11 @@ pub(crate) enum Kind {
     Null,
 }
 
-/// One top-level member: byte ranges of the key (without its quotes) and of the value's
-/// JSON text.
+/// One top-level member: what its key means, and the byte range of the value's JSON
+/// text. (The key itself is the cache's at the member's index.)
 #[derive(Debug, Clone)]
 pub(crate) struct Member {
-    pub key: Range<usize>,
+    pub info: KeyInfo,
     pub value: Range<usize>,
     pub kind: Kind,
 }
@@ -53,8 +54,10 @@ impl Member {
 }
 
 /// The members of `text` if it is one flat JSON object (scalars only) that serde_json
-/// accepts, in document order; `false` otherwise, with `members` unspecified.
-pub(crate) fn skim(text: &str, members: &mut Vec<Member>) -> bool {
+/// accepts, in document order; `false` otherwise, with `members` unspecified. `keys`
+/// are the keys of earlier lines by position: a key where it was last time is taken
+/// with one comparison.
+pub(crate) fn skim(text: &str, keys: &mut KeyCache, members: &mut Vec<Member>) -> bool {
     members.clear();
     let bytes = text.as_bytes();
     let mut at = skip_space(bytes, 0);
@@ -69,14 +72,23 @@ pub(crate) fn skim(text: &str, members: &mut Vec<Member>) -> bool {
         if bytes.get(at) != Some(&b'"') {
             return false;
         }
-        let Some(end) = string_end(bytes, at + 1) else {
-            return false;
+        let index = members.len();
+        let (key, info) = match keys.expected_at(index, bytes, at + 1) {
+            // A known key holds no quote, backslash or control character.
+            Some((length, info)) => (at + 1..at + 1 + length, info),
+            None => {
+                let Some(end) = string_end(bytes, at + 1) else {
+                    return false;
+                };
+                if end.escaped {
+                    return false;
+                }
+                let key = at + 1..end.quote;
+                let info = keys.get(index, &text[key.clone()]);
+                (key, info)
+            }
         };
-        if end.escaped {
-            return false;
-        }
-        let key = at + 1..end.quote;
-        at = skip_space(bytes, end.quote + 1);
+        at = skip_space(bytes, key.end + 1);
         if bytes.get(at) != Some(&b':') {
             return false;
         }
@@ -121,7 +133,7 @@ pub(crate) fn skim(text: &str, members: &mut Vec<Member>) -> bool {
             _ => return false,
         };
         members.push(Member {
-            key,
+            info,
             value: start..at,
             kind,
         });
@@ -279,10 +291,15 @@ mod tests {
 
     fn members(text: &str) -> Option<Vec<(String, Json<'_>)>> {
         let mut found = Vec::new();
-        skim(text, &mut found).then(|| {
+        let mut keys = KeyCache::default();
+        skim(text, &mut keys, &mut found).then(|| {
             found
                 .iter()
-                .map(|m| (text[m.key.clone()].to_string(), m.json(text)))
+                .enumerate()
+                .map(|(index, m)| {
+                    let key = keys.expected(index).map(str::to_string);
+                    (key.unwrap_or_default(), m.json(text))
+                })
                 .collect()
         })
     }
@@ -379,11 +396,12 @@ mod timing_probe {
         let data = std::fs::read_to_string("/work/main/target/bench-inputs/aql-5000000/events-000.json").unwrap();
         let lines: Vec<&str> = data.lines().collect();
         let mut members = Vec::new();
+        let mut keys = super::KeyCache::default();
         for _ in 0..2 {
             let t = std::time::Instant::now();
             let mut n = 0;
             for line in &lines {
-                if super::skim(line, &mut members) { n += members.len(); }
+                if super::skim(line, &mut keys, &mut members) { n += members.len(); }
             }
             eprintln!("skim {:?} {n}", t.elapsed());
             let t = std::time::Instant::now();

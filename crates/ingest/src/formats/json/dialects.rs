@@ -233,7 +233,9 @@ fn json_value(value: &Json<'_>) -> Value {
     }
 }
 
-/// A JSON value for a canonical field, typed as that field wants.
+/// A JSON value for a canonical field, typed as that field wants. (Inlined: built in
+/// place, the value does not make a round trip through the stack on the hot path.)
+#[inline(always)]
 fn typed(id: FieldId, value: &Json<'_>) -> Option<Value> {
     Some(match (id.ty(), value) {
         (_, Json::Null) => return None,
@@ -518,7 +520,7 @@ fn generic_partial(
             _ => {}
         }
         let id = lookup_key(true, index, key);
-        if !set_partial(&mut event, reads, id, || item.clone()) {
+        if !set_partial(&mut event, reads, id, |id| typed(id, item)) {
             return None;
         }
     }
@@ -539,11 +541,12 @@ fn partial_event(qradar: bool, origin: &whoiswatch_event::Origin, reads: &[Field
 
 /// One non-null member of a partial event, typed only when `reads` holds its field;
 /// false when the object must be read in full (a PowerShell script block).
-fn set_partial<'a>(
+#[inline(always)]
+fn set_partial(
     event: &mut Event,
     reads: &[FieldId],
     id: Option<FieldId>,
-    value: impl FnOnce() -> Json<'a>,
+    value: impl FnOnce(FieldId) -> Option<Value>,
 ) -> bool {
     let Some(id) = id else {
         return true;
@@ -552,11 +555,26 @@ fn set_partial<'a>(
         return false;
     }
     if reads.contains(&id) || matches!(id, FieldId::Protocol | FieldId::ProtocolId) {
-        if let Some(value) = typed(id, &value()) {
+        if let Some(value) = value(id) {
             event.set(id, value);
         }
     }
     true
+}
+
+/// A skimmed member's value for a canonical field: what [`typed`] gives for the value
+/// the tree would hold, without building that value for the common kinds.
+#[inline(always)]
+fn skimmed_value(id: FieldId, member: &Member, text: &str) -> Option<Value> {
+    match (member.kind, id.ty()) {
+        (Kind::Null, _) => None,
+        (Kind::SmallInteger, FieldType::Integer) => Some(Value::Integer(member.integer(text))),
+        (Kind::SmallInteger, FieldType::Time) => {
+            time_from_number(member.integer(text) as f64).map(Value::Time)
+        }
+        (Kind::Text { escaped: false }, _) => Some(coerce(id, member.text(text))),
+        _ => typed(id, &member.json(text)),
+    }
 }
 
 /// A flat JSON line whose members [`super::skim`] found, delivered as the partial event
@@ -579,7 +597,8 @@ pub(crate) fn skimmed(
         if member.kind == Kind::Null {
             continue;
         }
-        if !set_partial(&mut event, reads, member.info.id, || member.json(text)) {
+        let value = |id| skimmed_value(id, member, text);
+        if !set_partial(&mut event, reads, member.info.id, value) {
             return None;
         }
     }

@@ -38,6 +38,18 @@ pub(crate) struct Member {
 }
 
 impl Member {
+    /// A [`Kind::SmallInteger`]'s value.
+    #[inline]
+    pub fn integer(&self, text: &str) -> i64 {
+        small_integer(text[self.value.clone()].as_bytes())
+    }
+
+    /// An unescaped [`Kind::Text`]'s body.
+    #[inline]
+    pub fn text<'a>(&self, text: &'a str) -> &'a str {
+        &text[self.value.start + 1..self.value.end - 1]
+    }
+
     /// The value as [`tree::parse`] would give it.
     pub fn json<'a>(&self, text: &'a str) -> Json<'a> {
         let raw = &text[self.value.clone()];
@@ -243,11 +255,7 @@ fn number_end(bytes: &[u8], mut at: usize) -> Option<(usize, Kind)> {
     }
     match *bytes.get(at)? {
         b'0' => at += 1,
-        b'1'..=b'9' => {
-            while digit(at) {
-                at += 1;
-            }
-        }
+        b'1'..=b'9' => at = digits_end(bytes, at + 1),
         _ => return None,
     }
     let mut integer = true;
@@ -277,6 +285,28 @@ fn number_end(bytes: &[u8], mut at: usize) -> Option<(usize, Kind)> {
     // serde_json reads `-0` as a float and long integers as u64 or f64: left to it.
     let small = integer && !negative && at - start <= 18;
     Some((at, if small { Kind::SmallInteger } else { Kind::Number }))
+}
+
+/// The end of the run of ASCII digits starting at `at`, eight bytes at a time.
+fn digits_end(bytes: &[u8], mut at: usize) -> usize {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    while let Some(eight) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(eight);
+        let word = u64::from_le_bytes(word);
+        // A digit is 0x3_ with 0x3_ + 6 still 0x3_; a byte's carry only disturbs the
+        // bytes above it, which are past the first non-digit anyway.
+        let high = |w: u64| (w & (LOW * 0xf0)) ^ (LOW * 0x30);
+        let other = high(word) | high(word.wrapping_add(LOW * 6));
+        if other != 0 {
+            return at + other.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+        at += 1;
+    }
+    at
 }
 
 fn small_integer(digits: &[u8]) -> i64 {
@@ -366,6 +396,20 @@ mod tests {
             assert!(members(text).is_none(), "{text:?}");
             assert!(tree::parse(text).is_ok(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn digit_runs_end_at_the_first_other_byte() {
+        for length in 0..20 {
+            for stop in (0u8..=0xff).filter(|b| !b.is_ascii_digit()) {
+                let mut text = b"1234567890123456789".to_vec();
+                text.truncate(length);
+                text.push(stop);
+                text.extend_from_slice(b"123456789");
+                assert_eq!(digits_end(&text, 0), length, "{length} then {stop:#x}");
+            }
+        }
+        assert_eq!(digits_end(b"12345678901", 0), 11);
     }
 
     #[test]

@@ -577,20 +577,31 @@ fn skimmed_value(id: FieldId, member: &Member, text: &str) -> Option<Value> {
     }
 }
 
+/// What became of a skimmed line.
+pub(crate) enum Skimmed {
+    /// Delivered as the partial event the filter rejected.
+    Rejected,
+    /// To be read in full: the filter wants it, or reads the payload.
+    Wanted,
+    /// To be read in full: not of the generic dialect, or a script block part.
+    OtherDialect,
+}
+
 /// A flat JSON line whose members [`super::skim`] found, delivered as the partial event
-/// when `filter` rejects it; `None` when the line must be read in full (it is not of
-/// the generic dialect, or the filter wants it).
+/// when `filter` rejects it.
 pub(crate) fn skimmed(
     text: &str,
     members: &[Member],
     position: Position,
     filter: &dyn EventFilter,
     emit: &mut Emitter<'_>,
-) -> Option<()> {
+) -> Skimmed {
     let reads = filter.reads();
-    // Built before the dialect is known: lines of other dialects are rare where a
-    // filter is set, and are then read in full.
-    let mut event = partial_event(false, &emit.origin(position), reads)?;
+    // Built before the dialect is known: a line of another dialect turns the skim off
+    // for a while (see `parse_line`).
+    let Some(mut event) = partial_event(false, &emit.origin(position), reads) else {
+        return Skimmed::Wanted;
+    };
     let mut marks = Marks::default();
     for member in members {
         marks = marks.union(member.info.marks);
@@ -599,20 +610,20 @@ pub(crate) fn skimmed(
         }
         let value = |id| skimmed_value(id, member, text);
         if !set_partial(&mut event, reads, member.info.id, value) {
-            return None;
+            return Skimmed::OtherDialect;
         }
     }
     let signature = Signature::of_marks(marks);
     if !signature.only_generic() {
-        return None;
+        return Skimmed::OtherDialect;
     }
     event.source_type = generic_source_type(signature.qradar);
     derive_common(&mut event);
     if filter.wants(&event) {
-        return None;
+        return Skimmed::Wanted;
     }
     emit.rejected(generic_format(signature.qradar), event);
-    Some(())
+    Skimmed::Rejected
 }
 
 /// Any other object: keys resolved through the registry. QRadar's own column names make

@@ -19,7 +19,7 @@ use crate::error::ErrorKind;
 use crate::input::lines::for_each_line_after;
 use crate::options::{EventFilter, Options};
 
-pub(crate) use dialects::handle_value;
+pub(crate) use dialects::{handle_value, Skimmed};
 
 /// True when the stream is one JSON document (an array, or an object over several
 /// lines) rather than one object per line.
@@ -58,6 +58,7 @@ pub(crate) fn parse_lines(
         filter: emit.filter().cloned(),
         members: Vec::new(),
         keys: keys::KeyCache::default(),
+        pause: 0,
     };
     for_each_line_after(
         reader,
@@ -73,7 +74,13 @@ struct Skimmer {
     filter: Option<Arc<dyn EventFilter>>,
     members: Vec<skim::Member>,
     keys: keys::KeyCache,
+    /// Lines still to read in full without trying: after a line the skim could not
+    /// take (nested, or another dialect), its neighbours likely cannot either.
+    pause: u32,
 }
+
+/// Lines read in full after one the skim could not take.
+const SKIM_PAUSE: u32 = 1024;
 
 /// One NDJSON line.
 fn parse_line(
@@ -101,12 +108,19 @@ fn parse_line(
         filter: Some(filter),
         members,
         keys,
+        pause,
     } = skimmer
     {
-        if skim::skim(text, keys, members)
-            && dialects::skimmed(text, members, position, &**filter, emit).is_some()
-        {
-            return Ok(());
+        if *pause > 0 {
+            *pause -= 1;
+        } else if !skim::skim(text, keys, members) {
+            *pause = SKIM_PAUSE;
+        } else {
+            match dialects::skimmed(text, members, position, &**filter, emit) {
+                Skimmed::Rejected => return Ok(()),
+                Skimmed::Wanted => {}
+                Skimmed::OtherDialect => *pause = SKIM_PAUSE,
+            }
         }
     }
     match tree::parse(text) {

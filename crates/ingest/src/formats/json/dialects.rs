@@ -512,7 +512,8 @@ fn generic_partial(
     origin: &whoiswatch_event::Origin,
     reads: &[FieldId],
 ) -> Option<Event> {
-    let mut event = partial_event(qradar, origin, reads)?;
+    let wanted = Wanted::of(reads);
+    let mut event = partial_event(qradar, origin, wanted)?;
     for (index, (key, item)) in object.members().iter().enumerate() {
         match item {
             Json::Object(_) => return None,
@@ -520,7 +521,7 @@ fn generic_partial(
             _ => {}
         }
         let id = lookup_key(true, index, key);
-        if !set_partial(&mut event, reads, id, |id| typed(id, item)) {
+        if !set_partial(&mut event, wanted, id, |id| typed(id, item)) {
             return None;
         }
     }
@@ -528,8 +529,24 @@ fn generic_partial(
     Some(event)
 }
 
-fn partial_event(qradar: bool, origin: &whoiswatch_event::Origin, reads: &[FieldId]) -> Option<Event> {
-    if reads.contains(&FieldId::Payload) {
+/// The fields a partial event is typed in, as a set of bits: those the filter reads,
+/// and the protocol fields `derive_common` completes from one another.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wanted(u64);
+
+impl Wanted {
+    pub fn of(reads: &[FieldId]) -> Wanted {
+        let protocol = [FieldId::Protocol, FieldId::ProtocolId];
+        Wanted(reads.iter().chain(&protocol).fold(0, |bits, id| bits | 1 << *id as u8))
+    }
+
+    fn has(self, id: FieldId) -> bool {
+        self.0 & 1 << id as u8 != 0
+    }
+}
+
+fn partial_event(qradar: bool, origin: &whoiswatch_event::Origin, wanted: Wanted) -> Option<Event> {
+    if wanted.has(FieldId::Payload) {
         return None;
     }
     Some(Event::new(
@@ -544,7 +561,7 @@ fn partial_event(qradar: bool, origin: &whoiswatch_event::Origin, reads: &[Field
 #[inline(always)]
 fn set_partial(
     event: &mut Event,
-    reads: &[FieldId],
+    wanted: Wanted,
     id: Option<FieldId>,
     value: impl FnOnce(FieldId) -> Option<Value>,
 ) -> bool {
@@ -554,7 +571,7 @@ fn set_partial(
     if id == FieldId::ScriptBlockId {
         return false;
     }
-    if reads.contains(&id) || matches!(id, FieldId::Protocol | FieldId::ProtocolId) {
+    if wanted.has(id) {
         if let Some(value) = value(id) {
             event.set(id, value);
         }
@@ -594,12 +611,12 @@ pub(crate) fn skimmed(
     members: &[Member],
     position: Position,
     filter: &dyn EventFilter,
+    wanted: Wanted,
     emit: &mut Emitter<'_>,
 ) -> Skimmed {
-    let reads = filter.reads();
     // Built before the dialect is known: a line of another dialect turns the skim off
     // for a while (see `parse_line`).
-    let Some(mut event) = partial_event(false, &emit.origin(position), reads) else {
+    let Some(mut event) = partial_event(false, &emit.origin(position), wanted) else {
         return Skimmed::Wanted;
     };
     let mut marks = Marks::default();
@@ -609,7 +626,7 @@ pub(crate) fn skimmed(
             continue;
         }
         let value = |id| skimmed_value(id, member, text);
-        if !set_partial(&mut event, reads, member.info.id, value) {
+        if !set_partial(&mut event, wanted, member.info.id, value) {
             return Skimmed::OtherDialect;
         }
     }

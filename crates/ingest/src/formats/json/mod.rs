@@ -19,7 +19,7 @@ use crate::error::ErrorKind;
 use crate::input::lines::for_each_line_after;
 use crate::options::{EventFilter, Options};
 
-pub(crate) use dialects::{handle_value, Skimmed};
+pub(crate) use dialects::{handle_value, Skimmed, Wanted};
 
 /// True when the stream is one JSON document (an array, or an object over several
 /// lines) rather than one object per line.
@@ -54,8 +54,10 @@ pub(crate) fn parse_lines(
     options: &Options,
     after: u64,
 ) -> Result<(), Stop> {
+    let filter = emit.filter().cloned();
     let mut skimmer = Skimmer {
-        filter: emit.filter().cloned(),
+        wanted: Wanted::of(filter.as_ref().map_or(&[], |f| f.reads())),
+        filter,
         members: Vec::new(),
         keys: keys::KeyCache::default(),
         pause: 0,
@@ -72,6 +74,7 @@ pub(crate) fn parse_lines(
 /// What reading lines in two steps keeps from line to line.
 struct Skimmer {
     filter: Option<Arc<dyn EventFilter>>,
+    wanted: Wanted,
     members: Vec<skim::Member>,
     keys: keys::KeyCache,
     /// Lines still to read in full without trying: after a line the skim could not
@@ -106,6 +109,7 @@ fn parse_line(
     };
     if let Skimmer {
         filter: Some(filter),
+        wanted,
         members,
         keys,
         pause,
@@ -116,7 +120,7 @@ fn parse_line(
         } else if !skim::skim(text, keys, members) {
             *pause = SKIM_PAUSE;
         } else {
-            match dialects::skimmed(text, members, position, &**filter, emit) {
+            match dialects::skimmed(text, members, position, &**filter, *wanted, emit) {
                 Skimmed::Rejected => return Ok(()),
                 Skimmed::Wanted => {}
                 Skimmed::OtherDialect => *pause = SKIM_PAUSE,

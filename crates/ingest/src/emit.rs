@@ -64,7 +64,7 @@ impl<'c> Emitter<'c> {
             file,
             script_blocks: ScriptBlockAssembler::default(),
             filter: options.filter.clone(),
-            format_run: ("", 0),
+            format_run: Default::default(),
         }
     }
 
@@ -78,7 +78,7 @@ impl<'c> Emitter<'c> {
     }
 
     fn end_format_run(&mut self) {
-        let (format, events) = std::mem::replace(&mut self.format_run, ("", 0));
+        let (format, events) = std::mem::take(&mut self.format_run);
         if events > 0 {
             self.summary.count_events(format, events);
         }

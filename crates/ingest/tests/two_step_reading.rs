@@ -60,7 +60,12 @@ fn read(text: &str, filter: Option<Arc<dyn EventFilter>>) -> Collect {
         ..Options::default()
     };
     let mut collect = Collect::default();
-    read_reader("lines.json", Box::new(text.as_bytes()), &options, &mut collect);
+    read_reader(
+        "lines.json",
+        Box::new(text.as_bytes()),
+        &options,
+        &mut collect,
+    );
     collect
 }
 
@@ -75,7 +80,10 @@ fn same_reading(text: &str) -> usize {
         assert_eq!(whole.source_type.name, event.source_type.name, "{whole:?}");
         if *was_rejected {
             rejected += 1;
-            assert!(!Port43.wants(whole), "rejected, yet wanted in full: {whole:?}");
+            assert!(
+                !Port43.wants(whole),
+                "rejected, yet wanted in full: {whole:?}"
+            );
             for id in READS {
                 assert_eq!(whole.get(*id), event.get(*id), "{id:?} of {whole:?}");
             }
@@ -135,7 +143,10 @@ fn skimmed_lines_read_as_full_lines() {
     // Each line alone (a line the skim cannot take turns it off for the lines after),
     // then all of them, keys cached from line to line.
     let rejected: usize = lines.iter().map(|line| same_reading(line)).sum();
-    assert!(rejected >= 15, "only {rejected} lines took the two-step path");
+    assert!(
+        rejected >= 15,
+        "only {rejected} lines took the two-step path"
+    );
     same_reading(&lines.join("\n"));
 }
 

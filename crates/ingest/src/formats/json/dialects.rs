@@ -9,9 +9,9 @@ use super::skim::{Kind, Member};
 use super::tree::Json;
 use crate::coerce::{coerce, derive_common, parse_time, time_from_number};
 use crate::emit::{Emitter, Stop};
-use crate::options::EventFilter;
 use crate::formats::windows::{normalize, WinRecord};
 use crate::formats::zeek::zeek_event;
+use crate::options::EventFilter;
 
 pub(crate) const FORMAT_EVTX_JSON: &str = "evtx-json";
 pub(crate) const FORMAT_NXLOG: &str = "nxlog-json";
@@ -537,7 +537,12 @@ pub(crate) struct Wanted(u64);
 impl Wanted {
     pub fn of(reads: &[FieldId]) -> Wanted {
         let protocol = [FieldId::Protocol, FieldId::ProtocolId];
-        Wanted(reads.iter().chain(&protocol).fold(0, |bits, id| bits | 1 << *id as u8))
+        Wanted(
+            reads
+                .iter()
+                .chain(&protocol)
+                .fold(0, |bits, id| bits | 1 << *id as u8),
+        )
     }
 
     fn has(self, id: FieldId) -> bool {

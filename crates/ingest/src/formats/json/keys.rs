@@ -144,7 +144,11 @@ impl Probe {
         Probe {
             length,
             first: u64::from_le_bytes(first),
-            mask: if head == 8 { u64::MAX } else { (1 << (8 * head)) - 1 },
+            mask: if head == 8 {
+                u64::MAX
+            } else {
+                (1 << (8 * head)) - 1
+            },
             last: u64::from_le_bytes(last),
         }
     }
@@ -193,7 +197,8 @@ impl KeyCache {
         };
         if index < 64 {
             if self.0.len() <= index {
-                self.0.resize(index + 1, (String::new(), info, Probe::default()));
+                self.0
+                    .resize(index + 1, (String::new(), info, Probe::default()));
             }
             // Reuse the slot's buffer: keys that vary by line do not allocate each time.
             let slot = &mut self.0[index];
@@ -224,7 +229,15 @@ mod tests {
 
     #[test]
     fn a_key_is_found_where_it_was_and_nowhere_else() {
-        let keys = ["", "a", "port", "sevenab", "eightabc", "destinationport", "logsourcetypename"];
+        let keys = [
+            "",
+            "a",
+            "port",
+            "sevenab",
+            "eightabc",
+            "destinationport",
+            "logsourcetypename",
+        ];
         let mut cache = KeyCache::default();
         for (index, key) in keys.iter().enumerate() {
             cache.get(index, key);
@@ -237,11 +250,17 @@ mod tests {
             for at in 2..2 + key.len() + 1 {
                 let mut changed = line.clone().into_bytes();
                 changed[at] ^= 1;
-                assert!(cache.expected_at(index, &changed, 2).is_none(), "{key} {at}");
+                assert!(
+                    cache.expected_at(index, &changed, 2).is_none(),
+                    "{key} {at}"
+                );
             }
             // A longer key that starts the same: not found.
             let longer = format!("{{\"{key}x\":1,\"pad\":\"................\"}}");
-            assert!(cache.expected_at(index, longer.as_bytes(), 2).is_none(), "{key}");
+            assert!(
+                cache.expected_at(index, longer.as_bytes(), 2).is_none(),
+                "{key}"
+            );
         }
         // A key at the very end of the line.
         assert!(cache.expected_at(2, b"\"port\"", 1).is_some());

@@ -18,7 +18,9 @@ use super::tree::{self, Json};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// A string; `escaped` when it holds backslash escapes.
-    Text { escaped: bool },
+    Text {
+        escaped: bool,
+    },
     /// Digits only, at most 18 of them: fits an `i64` as it stands.
     SmallInteger,
     /// Any other number.
@@ -284,7 +286,14 @@ fn number_end(bytes: &[u8], mut at: usize) -> Option<(usize, Kind)> {
     }
     // serde_json reads `-0` as a float and long integers as u64 or f64: left to it.
     let small = integer && !negative && at - start <= 18;
-    Some((at, if small { Kind::SmallInteger } else { Kind::Number }))
+    Some((
+        at,
+        if small {
+            Kind::SmallInteger
+        } else {
+            Kind::Number
+        },
+    ))
 }
 
 /// The end of the run of ASCII digits starting at `at`, eight bytes at a time.
@@ -337,7 +346,8 @@ mod tests {
     /// Whatever the skim accepts, the tree reads the same way.
     fn agrees(text: &str) {
         if let Some(skimmed) = members(text) {
-            let tree = tree::parse(text).unwrap_or_else(|e| panic!("{text:?}: skim accepts, tree: {e}"));
+            let tree =
+                tree::parse(text).unwrap_or_else(|e| panic!("{text:?}: skim accepts, tree: {e}"));
             let expected: Vec<_> = tree
                 .members()
                 .iter()
@@ -392,7 +402,13 @@ mod tests {
 
     #[test]
     fn leaves_other_values_nested_values_and_escaped_keys_to_the_tree() {
-        for text in ["1", "[]", r#"{"a":{"b":1}}"#, r#"{"a":[1]}"#, r#"{"a\u0041":1}"#] {
+        for text in [
+            "1",
+            "[]",
+            r#"{"a":{"b":1}}"#,
+            r#"{"a":[1]}"#,
+            r#"{"a\u0041":1}"#,
+        ] {
             assert!(members(text).is_none(), "{text:?}");
             assert!(tree::parse(text).is_ok(), "{text:?}");
         }
@@ -429,37 +445,6 @@ mod tests {
             if byte != b'"' && byte != b'\\' {
                 assert_eq!(stops(&[byte; 8]), 0, "{byte:#x}");
             }
-        }
-    }
-}
-#[cfg(test)]
-mod timing_probe {
-    #[test]
-    #[ignore]
-    fn probe() {
-        let data = std::fs::read_to_string("/work/main/target/bench-inputs/aql-5000000/events-000.json").unwrap();
-        let lines: Vec<&str> = data.lines().collect();
-        let mut members = Vec::new();
-        let mut keys = super::KeyCache::default();
-        for _ in 0..2 {
-            let t = std::time::Instant::now();
-            let mut n = 0;
-            for line in &lines {
-                if super::skim(line, &mut keys, &mut members) { n += members.len(); }
-            }
-            eprintln!("skim {:?} {n}", t.elapsed());
-            let t = std::time::Instant::now();
-            let mut n = 0;
-            for line in &lines {
-                n += std::str::from_utf8(line.as_bytes()).unwrap().len();
-            }
-            eprintln!("utf8 {:?} {n}", t.elapsed());
-            let t = std::time::Instant::now();
-            let mut n = 0;
-            for line in &lines {
-                if let Ok(v) = super::tree::parse(line) { n += v.members().len(); }
-            }
-            eprintln!("tree {:?} {n}", t.elapsed());
         }
     }
 }

@@ -5,94 +5,10 @@
 //! ones equal to the full event in every field the filter reads, the rest identical.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use whoiswatch_event::{Event, FieldId, Value};
-use whoiswatch_ingest::{read_reader, Consumer, EventFilter, Format, Options, ParseError};
+mod support;
 
-/// Port 43 or nothing, reading the fields the seed query reads.
-#[derive(Debug)]
-struct Port43;
-
-const READS: &[FieldId] = &[
-    FieldId::StartTime,
-    FieldId::DeviceTime,
-    FieldId::DestinationPort,
-    FieldId::DestinationHostname,
-    FieldId::DeviceType,
-    FieldId::LogSourceTypeName,
-];
-
-impl EventFilter for Port43 {
-    fn reads(&self) -> &[FieldId] {
-        READS
-    }
-
-    fn wants(&self, partial: &Event) -> bool {
-        partial.get(FieldId::DestinationPort) == Some(&Value::Integer(43))
-    }
-}
-
-#[derive(Default)]
-struct Collect {
-    /// Each event, and whether it came as rejected.
-    events: Vec<(Event, bool)>,
-    errors: Vec<String>,
-}
-
-impl Consumer for Collect {
-    fn event(&mut self, event: Event) {
-        self.events.push((event, false));
-    }
-    fn rejected(&mut self, event: Event) {
-        self.events.push((event, true));
-    }
-    fn error(&mut self, error: &ParseError) {
-        self.errors.push(error.to_string());
-    }
-}
-
-fn read(text: &str, filter: Option<Arc<dyn EventFilter>>) -> Collect {
-    let options = Options {
-        format: Some(Format::Json),
-        threads: 1,
-        filter,
-        ..Options::default()
-    };
-    let mut collect = Collect::default();
-    read_reader(
-        "lines.json",
-        Box::new(text.as_bytes()),
-        &options,
-        &mut collect,
-    );
-    collect
-}
-
-fn same_reading(text: &str) -> usize {
-    let full = read(text, None);
-    let two_step = read(text, Some(Arc::new(Port43)));
-    assert_eq!(full.errors, two_step.errors);
-    assert_eq!(full.events.len(), two_step.events.len());
-    let mut rejected = 0;
-    for ((whole, _), (event, was_rejected)) in full.events.iter().zip(&two_step.events) {
-        assert_eq!(whole.origin, event.origin);
-        assert_eq!(whole.source_type.name, event.source_type.name, "{whole:?}");
-        if *was_rejected {
-            rejected += 1;
-            assert!(
-                !Port43.wants(whole),
-                "rejected, yet wanted in full: {whole:?}"
-            );
-            for id in READS {
-                assert_eq!(whole.get(*id), event.get(*id), "{id:?} of {whole:?}");
-            }
-        } else {
-            assert_eq!(format!("{whole:?}"), format!("{event:?}"));
-        }
-    }
-    rejected
-}
+use support::two_step::same_reading;
 
 #[test]
 fn skimmed_lines_read_as_full_lines() {
@@ -142,12 +58,12 @@ fn skimmed_lines_read_as_full_lines() {
     ];
     // Each line alone (a line the skim cannot take turns it off for the lines after),
     // then all of them, keys cached from line to line.
-    let rejected: usize = lines.iter().map(|line| same_reading(line)).sum();
+    let rejected: usize = lines.iter().map(|line| same_reading(line.as_bytes())).sum();
     assert!(
         rejected >= 15,
         "only {rejected} lines took the two-step path"
     );
-    same_reading(&lines.join("\n"));
+    same_reading(lines.join("\n").as_bytes());
 }
 
 #[test]
@@ -162,7 +78,7 @@ fn fixtures_read_the_same_in_two_steps() {
         "examples/sysmon22_otrf-nxlog.json",
     ] {
         let text = std::fs::read_to_string(root.join(path)).expect(path);
-        rejected += same_reading(&text);
+        rejected += same_reading(text.as_bytes());
     }
     assert!(rejected >= 5, "{rejected}");
 }

@@ -299,7 +299,8 @@ struct Work {
 }
 
 /// The units of work: inputs in order, large NDJSON files cut into one piece per
-/// worker when the options allow it.
+/// worker when the options allow it and the file is over a quarter of a worker's share
+/// of the input.
 fn plan(inputs: &[Input], options: &Options, workers: usize) -> Vec<Work> {
     let split = options.split_large_files && workers > 1;
     let size = |item: &Input| match item {

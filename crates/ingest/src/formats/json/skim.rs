@@ -21,7 +21,7 @@ pub(crate) enum Kind {
     Text {
         escaped: bool,
     },
-    /// Digits only, at most 18 of them: fits an `i64` as it stands.
+    /// Non-negative, digits only, at most 18 of them: fits an `i64` as it stands.
     SmallInteger,
     /// Any other number.
     Number,
@@ -31,7 +31,7 @@ pub(crate) enum Kind {
 }
 
 /// One top-level member: what its key means, and the byte range of the value's JSON
-/// text. (The key itself is the cache's at the member's index.)
+/// text. (The key is not kept; the key cache holds those of the first 64 members.)
 #[derive(Debug, Clone)]
 pub(crate) struct Member {
     pub info: KeyInfo,

@@ -25,6 +25,8 @@ pub(crate) enum Kind {
     SmallInteger,
     /// Any other number.
     Number,
+    /// An array of scalars.
+    Array,
     True,
     False,
     Null,
@@ -62,12 +64,15 @@ impl Member {
             Kind::False => Json::Bool(false),
             Kind::Null => Json::Null,
             // Validated by the skim: parses.
-            Kind::Text { escaped: true } | Kind::Number => tree::parse(raw).unwrap_or(Json::Null),
+            Kind::Text { escaped: true } | Kind::Number | Kind::Array => {
+                tree::parse(raw).unwrap_or(Json::Null)
+            }
         }
     }
 }
 
-/// The members of `text` if it is one flat JSON object (scalars only) that serde_json
+/// The members of `text` if it is one flat JSON object (scalars and arrays of scalars
+/// only) that serde_json
 /// accepts, in document order; `false` otherwise, with `members` unspecified. `keys`
 /// are the keys of earlier lines by position: a key where it was last time is taken
 /// with one comparison.
@@ -108,43 +113,18 @@ pub(crate) fn skim(text: &str, keys: &mut KeyCache, members: &mut Vec<Member>) -
         }
         at = skip_space(bytes, at + 1);
         let start = at;
-        let kind = match bytes.get(at) {
-            Some(b'"') => {
-                let Some(end) = string_end(bytes, at + 1) else {
-                    return false;
-                };
-                at = end.quote + 1;
-                if end.unicode && tree::parse(&text[start..at]).is_err() {
-                    return false;
-                }
-                Kind::Text {
-                    escaped: end.escaped,
-                }
-            }
-            Some(b'-' | b'0'..=b'9') => {
-                let Some((end, kind)) = number_end(bytes, at) else {
-                    return false;
-                };
-                at = end;
-                // serde_json refuses numbers out of a double's range.
-                if kind == Kind::Number && tree::parse(&text[start..at]).is_err() {
-                    return false;
-                }
-                kind
-            }
-            Some(b't') if bytes[at..].starts_with(b"true") => {
-                at += 4;
-                Kind::True
-            }
-            Some(b'f') if bytes[at..].starts_with(b"false") => {
-                at += 5;
-                Kind::False
-            }
-            Some(b'n') if bytes[at..].starts_with(b"null") => {
-                at += 4;
-                Kind::Null
-            }
-            _ => return false,
+        let kind = if bytes.get(at) == Some(&b'[') {
+            let Some(end) = array_end(text, at + 1) else {
+                return false;
+            };
+            at = end;
+            Kind::Array
+        } else {
+            let Some((end, kind)) = scalar(text, at) else {
+                return false;
+            };
+            at = end;
+            kind
         };
         members.push(Member {
             info,
@@ -156,6 +136,64 @@ pub(crate) fn skim(text: &str, keys: &mut KeyCache, members: &mut Vec<Member>) -
             Some(b',') => at = skip_space(bytes, at + 1),
             Some(b'}') => return skip_space(bytes, at + 1) == bytes.len(),
             _ => return false,
+        }
+    }
+}
+
+/// A scalar value starting at `at`: where it ends and its kind.
+fn scalar(text: &str, mut at: usize) -> Option<(usize, Kind)> {
+    let bytes = text.as_bytes();
+    let start = at;
+    let kind = match bytes.get(at)? {
+        b'"' => {
+            let end = string_end(bytes, at + 1)?;
+            at = end.quote + 1;
+            if end.unicode && tree::parse(&text[start..at]).is_err() {
+                return None;
+            }
+            Kind::Text {
+                escaped: end.escaped,
+            }
+        }
+        b'-' | b'0'..=b'9' => {
+            let (end, kind) = number_end(bytes, at)?;
+            at = end;
+            // serde_json refuses numbers out of a double's range.
+            if kind == Kind::Number && tree::parse(&text[start..at]).is_err() {
+                return None;
+            }
+            kind
+        }
+        b't' if bytes[at..].starts_with(b"true") => {
+            at += 4;
+            Kind::True
+        }
+        b'f' if bytes[at..].starts_with(b"false") => {
+            at += 5;
+            Kind::False
+        }
+        b'n' if bytes[at..].starts_with(b"null") => {
+            at += 4;
+            Kind::Null
+        }
+        _ => return None,
+    };
+    Some((at, kind))
+}
+
+/// The end of an array of scalars whose first element starts at `at` (after `[`).
+fn array_end(text: &str, at: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = skip_space(bytes, at);
+    if bytes.get(at) == Some(&b']') {
+        return Some(at + 1);
+    }
+    loop {
+        at = skip_space(bytes, scalar(text, at)?.0);
+        match bytes.get(at)? {
+            b',' => at = skip_space(bytes, at + 1),
+            b']' => return Some(at + 1),
+            _ => return None,
         }
     }
 }
@@ -366,9 +404,11 @@ mod tests {
             r#"{"starttime":1795434671805,"username":"CORP\\user46","x":"a\"b"}"#,
             r#"{ "a" : -0 , "b" : 0.5, "c": 1e3, "d": -12, "e": 12345678901234567890 }"#,
             r#"{"a":"\u00e9\ud83d\ude00","b":"\/"}"#,
+            r#"{"a":"C:\\Windows\\System32\\whois.exe","b":"\b\f\n\r\t\"\\\/x"}"#,
             r#"{"a":"x","a":"y"}"#,
             r#"{"a":"été, long enough to take the eight-byte steps"}"#,
             r#"{"a":123456789012345678,"b":1234567890123456789}"#,
+            r#"{"tags":["beats_input_codec_plain_applied", "x\ty"],"e":[],"n":[1, -2.5e3, null, true]}"#,
         ] {
             agrees(text);
             assert!(members(text).is_some(), "{text}");
@@ -393,6 +433,11 @@ mod tests {
             r#"{"a":1"#,
             r#"{"a" 1}"#,
             r#"{a:1}"#,
+            r#"{"a":[1,]}"#,
+            r#"{"a":[1 2]}"#,
+            r#"{"a":[01]}"#,
+            r#"{"a":["\x"]}"#,
+            r#"{"a":[1}"#,
             r#"{"a":"unterminated}"#,
         ] {
             assert!(members(text).is_none(), "{text:?}");
@@ -406,7 +451,8 @@ mod tests {
             "1",
             "[]",
             r#"{"a":{"b":1}}"#,
-            r#"{"a":[1]}"#,
+            r#"{"a":[[1]]}"#,
+            r#"{"a":[{}]}"#,
             r#"{"a\u0041":1}"#,
         ] {
             assert!(members(text).is_none(), "{text:?}");

@@ -4,9 +4,10 @@
 //! rest are checked for validity and passed over.
 //!
 //! Only what [`super::tree::parse`] would accept is accepted, so a line read this way
-//! means what it means when read in full: anything else (nested objects or arrays, keys
-//! with escapes, a line serde_json would reject) makes [`skim`] say no and the caller
-//! reads the line in full, which reports whatever is wrong with it.
+//! means what it means when read in full: anything else (nested objects, arrays of
+//! anything but scalars, keys with escapes, a line serde_json would reject) makes
+//! [`skim`] say no and the caller reads the line in full, which reports whatever is
+//! wrong with it.
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -72,10 +73,9 @@ impl Member {
 }
 
 /// The members of `text` if it is one flat JSON object (scalars and arrays of scalars
-/// only) that serde_json
-/// accepts, in document order; `false` otherwise, with `members` unspecified. `keys`
-/// are the keys of earlier lines by position: a key where it was last time is taken
-/// with one comparison.
+/// only) that serde_json accepts, in document order; `false` otherwise, with `members`
+/// unspecified. `keys` are the keys of earlier lines by position: a key where it was
+/// last time is taken with one comparison.
 pub(crate) fn skim(text: &str, keys: &mut KeyCache, members: &mut Vec<Member>) -> bool {
     members.clear();
     let bytes = text.as_bytes();

@@ -74,7 +74,6 @@ impl Event {
         }
     }
 
-    #[inline]
     pub fn get(&self, id: FieldId) -> Option<&Value> {
         if self.present & bit(id) == 0 {
             return None;
@@ -132,7 +131,6 @@ impl Event {
     }
 
     /// Set a canonical field, replacing any earlier value.
-    #[inline(always)]
     pub fn set(&mut self, id: FieldId, value: Value) {
         if self.present & bit(id) != 0 {
             if let Some(slot) = self.fields.iter_mut().find(|(f, _)| *f == id) {
@@ -145,7 +143,6 @@ impl Event {
     }
 
     /// Set a canonical field unless it already has a value.
-    #[inline]
     pub fn set_default(&mut self, id: FieldId, value: Value) {
         if self.present & bit(id) == 0 {
             self.fields.push((id, value));
@@ -153,7 +150,6 @@ impl Event {
         }
     }
 
-    #[inline]
     pub fn has(&self, id: FieldId) -> bool {
         self.present & bit(id) != 0
     }

@@ -50,9 +50,6 @@ pub struct Emitter<'c> {
     file: Arc<str>,
     script_blocks: ScriptBlockAssembler,
     filter: Option<Arc<dyn EventFilter>>,
-    /// Events of the last format counted, not yet added to the summary's per-format
-    /// counts (a map lookup per event otherwise; files are mostly one format).
-    format_run: (&'static str, u64),
 }
 
 impl<'c> Emitter<'c> {
@@ -64,23 +61,6 @@ impl<'c> Emitter<'c> {
             file,
             script_blocks: ScriptBlockAssembler::default(),
             filter: options.filter.clone(),
-            format_run: Default::default(),
-        }
-    }
-
-    fn count_event(&mut self, format: &'static str) {
-        if std::ptr::eq(self.format_run.0, format) {
-            self.format_run.1 += 1;
-        } else {
-            self.end_format_run();
-            self.format_run = (format, 1);
-        }
-    }
-
-    fn end_format_run(&mut self) {
-        let (format, events) = std::mem::take(&mut self.format_run);
-        if events > 0 {
-            self.summary.count_events(format, events);
         }
     }
 
@@ -111,13 +91,13 @@ impl<'c> Emitter<'c> {
             }
             return;
         }
-        self.count_event(format);
+        self.summary.count_event(format);
         self.consumer.event(event);
     }
 
     /// An event built only in the fields of the [`EventFilter`], which rejected it.
     pub fn rejected(&mut self, format: &'static str, event: Event) {
-        self.count_event(format);
+        self.summary.count_event(format);
         self.consumer.rejected(event);
     }
 
@@ -126,7 +106,7 @@ impl<'c> Emitter<'c> {
         let missing = event
             .get_extra("ScriptBlockPartsMissing")
             .map(|m| m.to_string());
-        self.count_event(format);
+        self.summary.count_event(format);
         self.consumer.event(event);
         if !complete {
             let reason = format!(
@@ -169,7 +149,6 @@ impl<'c> Emitter<'c> {
                 stop.get_or_insert(s);
             }
         }
-        self.end_format_run();
         (self.summary, stop)
     }
 }

@@ -31,9 +31,9 @@ impl FileSummary {
         }
     }
 
-    pub(crate) fn count_events(&mut self, format: &'static str, events: u64) {
-        self.events += events;
-        *self.events_by_format.entry(format).or_default() += events;
+    pub(crate) fn count_event(&mut self, format: &'static str) {
+        self.events += 1;
+        *self.events_by_format.entry(format).or_default() += 1;
     }
 
     pub(crate) fn count_error(&mut self, kind: ErrorKind) {

@@ -234,6 +234,29 @@ fn bad_input_is_reported_and_the_rest_is_read() {
     assert_eq!(consumers[0].events.len(), 1);
     assert_eq!(summary.errors_by_kind().get(&ErrorKind::TooLong), Some(&1));
 
+    // An over-long line that lies wholly inside the read buffer: the same error, with
+    // its line number, and the lines around it read.
+    let long = format!(
+        "{{\"a\":1}}\n{{\"msg\": \"{}\"}}\r\n{{\"a\":2}}\n",
+        "x".repeat(100)
+    );
+    let path = temp_file("long-line.json", long.as_bytes());
+    let options = Options {
+        threads: 1,
+        max_record_bytes: 64,
+        ..Options::default()
+    };
+    let (summary, consumers) = read_all(&[Input::File(path)], &options, Collect::default);
+    assert_eq!(consumers[0].events.len(), 2);
+    let errors = &consumers[0].errors;
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].kind, ErrorKind::TooLong);
+    assert_eq!(
+        errors[0].origin.position,
+        whoiswatch_event::Position::Line(2)
+    );
+    assert_eq!(summary.errors_by_kind().get(&ErrorKind::TooLong), Some(&1));
+
     let garbage: Vec<u8> = (0..4096u32)
         .map(|i| (i.wrapping_mul(2654435761u32) >> 24) as u8)
         .collect();

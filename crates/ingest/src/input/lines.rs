@@ -114,34 +114,19 @@ pub(crate) fn for_each_line_after(
             let line = &available[start..end];
             start = end + 1;
             lines.number += 1;
-            if line.len() > max {
-                emit.error(
-                    Position::Line(lines.number),
-                    crate::ErrorKind::TooLong,
-                    format!("line of {} bytes", line.len()),
-                )?;
-                continue;
-            }
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            emit.add_bytes(line.len() as u64 + 1);
-            handle(lines.number, line, emit)?;
+            let line = if line.len() > max {
+                Line::TooLong(lines.number, line.len() as u64)
+            } else {
+                Line::Text(lines.number, line.strip_suffix(b"\r").unwrap_or(line))
+            };
+            deliver(line, emit, handle)?;
         }
         if start > 0 {
             lines.reader.consume(start);
             continue;
         }
         match lines.next_line() {
-            Ok(Some(Line::Text(number, bytes))) => {
-                emit.add_bytes(bytes.len() as u64 + 1);
-                handle(number, bytes, emit)?;
-            }
-            Ok(Some(Line::TooLong(number, length))) => {
-                emit.error(
-                    Position::Line(number),
-                    crate::ErrorKind::TooLong,
-                    format!("line of {length} bytes"),
-                )?;
-            }
+            Ok(Some(line)) => deliver(line, emit, handle)?,
             Ok(None) => return Ok(()),
             Err(e) => {
                 return emit.error(
@@ -151,6 +136,25 @@ pub(crate) fn for_each_line_after(
                 )
             }
         }
+    }
+}
+
+/// One line to its handler, or an over-long one to the emitter as an error.
+fn deliver(
+    line: Line<'_>,
+    emit: &mut crate::Emitter<'_>,
+    handle: &mut LineHandler<'_>,
+) -> Result<(), crate::Stop> {
+    match line {
+        Line::Text(number, bytes) => {
+            emit.add_bytes(bytes.len() as u64 + 1);
+            handle(number, bytes, emit)
+        }
+        Line::TooLong(number, length) => emit.error(
+            whoiswatch_event::Position::Line(number),
+            crate::ErrorKind::TooLong,
+            format!("line of {length} bytes"),
+        ),
     }
 }
 

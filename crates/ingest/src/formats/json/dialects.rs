@@ -233,9 +233,7 @@ fn json_value(value: &Json<'_>) -> Value {
     }
 }
 
-/// A JSON value for a canonical field, typed as that field wants. (Inlined: built in
-/// place, the value does not make a round trip through the stack on the hot path.)
-#[inline(always)]
+/// A JSON value for a canonical field, typed as that field wants.
 fn typed(id: FieldId, value: &Json<'_>) -> Option<Value> {
     Some(match (id.ty(), value) {
         (_, Json::Null) => return None,

@@ -12,7 +12,7 @@ pub(crate) mod tree;
 use std::io::BufRead;
 use std::sync::Arc;
 
-use whoiswatch_event::Position;
+use whoiswatch_event::{FieldId, Position};
 
 use crate::emit::{Emitter, Stop};
 use crate::error::ErrorKind;
@@ -54,7 +54,11 @@ pub(crate) fn parse_lines(
     options: &Options,
     after: u64,
 ) -> Result<(), Stop> {
-    let filter = emit.filter().cloned();
+    // A filter that reads the payload wants the whole line typed: nothing to skim for.
+    let filter = emit
+        .filter()
+        .filter(|f| !f.reads().contains(&FieldId::Payload))
+        .cloned();
     let mut skimmer = Skimmer {
         wanted: Wanted::of(filter.as_ref().map_or(&[], |f| f.reads())),
         filter,

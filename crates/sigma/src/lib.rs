@@ -10,8 +10,8 @@
 //!   prefixes, suffixes and substrings ([`LoadOptions::slow_path`] turns this off).
 //! - Rules are indexed by log source: an event meets only rules whose `logsource`
 //!   applies to its Sigma category.
-//! - A prefilter (the `prefilter` module) finds, with one SIMD pre-search and one Aho-Corasick
-//!   pass per field, the few rules whose required texts occur in the event; only those
+//! - A prefilter (the `prefilter` module) finds, with one hashed pass per field (the
+//!   `gram_index` module), the few rules whose required texts occur in the event; only those
 //!   (and rules with nothing to key on) are evaluated.
 //! - Field names go through a mapping (data, `content/mappings/`) and then the event
 //!   registry, once, when the rule compiles.
@@ -21,6 +21,7 @@ mod compile;
 pub mod condition;
 pub mod correlation;
 mod error;
+mod gram_index;
 mod literal_set;
 mod logsource;
 mod matcher;

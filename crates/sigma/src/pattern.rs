@@ -121,7 +121,23 @@ pub(crate) fn lower_into(text: &str, out: &mut String) {
         // ASCII lowering keeps the bytes valid UTF-8.
         out.make_ascii_lowercase();
     } else {
-        out.extend(text.chars().flat_map(char::to_lowercase));
+        // ASCII runs in bulk, the other characters one by one (Windows' `®`, `™` and
+        // accented user names are few in a long text).
+        let mut rest = text;
+        while !rest.is_empty() {
+            let ascii = rest
+                .bytes()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(rest.len());
+            let start = out.len();
+            out.push_str(&rest[..ascii]);
+            out.as_mut_str()[start..].make_ascii_lowercase();
+            let mut chars = rest[ascii..].chars();
+            if let Some(c) = chars.next() {
+                out.extend(c.to_lowercase());
+            }
+            rest = chars.as_str();
+        }
     }
 }
 
@@ -318,5 +334,22 @@ mod tests {
     #[test]
     fn unicode_case_folds() {
         assert!(m("*ÄRGER*", "großer ärger"));
+    }
+
+    #[test]
+    fn lowering_a_mixed_text_lowers_each_character() {
+        let mut out = String::from("left over");
+        for text in [
+            "Microsoft® Windows® Operating System",
+            "ÄRGER",
+            r"C:\Users\ÉLODIE\Desktop\İ.EXE",
+            "®",
+            "ΣΑΣ",
+            "",
+        ] {
+            lower_into(text, &mut out);
+            let expected: String = text.chars().flat_map(char::to_lowercase).collect();
+            assert_eq!(out, expected, "{text}");
+        }
     }
 }

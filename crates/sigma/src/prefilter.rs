@@ -4,8 +4,8 @@
 //! Each rule yields, where it can, a *requirement*: texts of which at least one must
 //! occur in a field's lowered text (or, for keyword searches, in any of the event's
 //! texts) for the rule to match — a selection's literals, the best-keyed child of an
-//! `and`, the union over an `or`. Per log source, one Aho-Corasick automaton per field
-//! holds every rule's texts on that field; an event's field text is searched once, and
+//! `and`, the union over an `or`. Per log source, one [`GramIndex`] per field holds
+//! every rule's texts on that field; an event's field text is searched once, and
 //! only the rules whose texts occurred (and the rules without a requirement: negations,
 //! numbers, CIDR, `re`, `exists`) are evaluated. A requirement only ever leaves out
 //! rules that cannot match: `fast_and_slow_paths_agree_on_sigmahq` runs SigmaHQ's data
@@ -14,13 +14,11 @@
 use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rustc_hash::FxHashMap;
 
+use crate::gram_index::GramIndex;
 use crate::matcher::{Context, FieldMatch, Node, ValueTest};
 
 /// The slot number that stands for "any text of the event" (keyword searches).
 const ANY_FIELD: u32 = u32::MAX;
-
-/// Patterns per SIMD pre-search (Teddy handles up to 64).
-const PACKED_CHUNK: usize = 64;
 
 /// At least one of these (slot, lowered text) must occur.
 type Requirement = Vec<(u32, Box<str>)>;
@@ -103,34 +101,106 @@ pub(crate) fn requirement(node: &Node) -> Option<Requirement> {
     }
 }
 
-/// One field's automaton: pattern → the rules (positions in the log source's list).
+/// Texts per SIMD pre-search (Teddy handles up to 64).
+const PACKED_CHUNK: usize = 64;
+
+/// Up to this many texts on a field, SIMD pre-searches of [`PACKED_CHUNK`] texts each
+/// skip texts that hold none of them faster than a [`GramIndex`] looks at every byte
+/// (PowerShell module events: 5–25 KB payloads against some 250 texts); above it, the
+/// passes add up and the gram index wins (command lines against 2,000 texts).
+const PACKED_MAX: usize = PACKED_CHUNK;
+
+/// How one field's texts are found.
+enum Search {
+    /// SIMD pre-searches, then an Aho-Corasick pass where one found something.
+    Packed {
+        packed: Vec<packed::Searcher>,
+        automaton: AhoCorasick,
+    },
+    Grams(GramIndex),
+}
+
+impl Search {
+    fn new(texts: &[&[u8]]) -> Search {
+        if texts.len() <= PACKED_MAX {
+            let packed = texts
+                .chunks(PACKED_CHUNK)
+                .map(|chunk| {
+                    packed::Config::new()
+                        .builder()
+                        .extend(chunk.iter().copied())
+                        .build()
+                })
+                .collect::<Option<Vec<_>>>();
+            let automaton = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .build(texts.iter().copied());
+            // Without SIMD support (or past the automaton's size limits): the gram index.
+            if let (Some(packed), Ok(automaton)) = (packed, automaton) {
+                return Search::Packed { packed, automaton };
+            }
+        }
+        Search::Grams(GramIndex::new(texts.iter().copied()))
+    }
+
+    /// Call `found` with the number of each text that occurs in `haystack`.
+    fn for_each_match(&self, haystack: &[u8], mut found: impl FnMut(usize)) {
+        match self {
+            Search::Packed { packed, automaton } => {
+                if packed.iter().any(|p| p.find(haystack).is_some()) {
+                    for m in automaton.find_overlapping_iter(haystack) {
+                        found(m.pattern().as_usize());
+                    }
+                }
+            }
+            Search::Grams(index) => {
+                index.any(haystack, |text, _| {
+                    found(text);
+                    false
+                });
+            }
+        }
+    }
+}
+
+/// One field's texts: text → the rules (positions in the log source's list).
 struct FieldIndex {
     slot: u32,
-    /// Most texts hold none of the patterns: SIMD (Teddy) searches over chunks of
-    /// [`PACKED_CHUNK`] patterns say so about ten times faster than the automaton. Empty
-    /// where the CPU has no SIMD support for them.
-    packed: Vec<packed::Searcher>,
-    automaton: AhoCorasick,
+    search: Search,
     rules: Vec<Vec<u32>>,
 }
 
-impl FieldIndex {
-    fn may_match(&self, text: &str) -> bool {
-        if self.packed.is_empty() {
-            return self.automaton.is_match(text);
-        }
-        self.packed
-            .iter()
-            .any(|p| p.find(text.as_bytes()).is_some())
+/// The rules of a log source's list that can match an event: one bit per position.
+#[derive(Default)]
+pub(crate) struct Candidates {
+    words: Vec<u64>,
+}
+
+impl Candidates {
+    fn mark(&mut self, position: u32) {
+        self.words[(position >> 6) as usize] |= 1 << (position & 63);
+    }
+
+    /// The marked positions, in increasing order.
+    pub fn positions(&self) -> impl Iterator<Item = u32> + '_ {
+        self.words.iter().enumerate().flat_map(|(i, &word)| {
+            let mut rest = word;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    (i as u32) * 64 + bit
+                })
+            })
+        })
     }
 }
 
 /// The prefilter of one log source's rule list.
 pub(crate) struct Prefilter {
-    /// Positions of the rules evaluated whatever the event holds.
-    always: Vec<u32>,
+    /// The rules evaluated whatever the event holds, marked.
+    always: Candidates,
     fields: Vec<FieldIndex>,
-    rules: usize,
 }
 
 impl Prefilter {
@@ -138,7 +208,7 @@ impl Prefilter {
     pub fn new<'a>(nodes: impl Iterator<Item = &'a Node>) -> Prefilter {
         let mut always = Vec::new();
         let mut by_slot: FxHashMap<u32, FxHashMap<Box<str>, Vec<u32>>> = FxHashMap::default();
-        let mut rules = 0;
+        let mut rules = 0usize;
         for (position, node) in nodes.enumerate() {
             rules += 1;
             match requirement(node) {
@@ -160,45 +230,27 @@ impl Prefilter {
             let mut texts: Vec<(Box<str>, Vec<u32>)> =
                 by_slot.remove(&slot).expect("key").into_iter().collect();
             texts.sort();
-            let automaton = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .build(texts.iter().map(|(t, _)| t.as_bytes()));
-            match automaton {
-                Ok(automaton) => fields.push(FieldIndex {
-                    slot,
-                    packed: texts
-                        .chunks(PACKED_CHUNK)
-                        .map(|chunk| {
-                            packed::Config::new()
-                                .builder()
-                                .extend(chunk.iter().map(|(t, _)| t.as_bytes()))
-                                .build()
-                        })
-                        .collect::<Option<Vec<_>>>()
-                        .unwrap_or_default(),
-                    automaton,
-                    rules: texts.into_iter().map(|(_, r)| r).collect(),
-                }),
-                // Too large to build: its rules are evaluated every time.
-                Err(_) => always.extend(texts.into_iter().flat_map(|(_, r)| r)),
-            }
+            fields.push(FieldIndex {
+                slot,
+                search: Search::new(&texts.iter().map(|(t, _)| t.as_bytes()).collect::<Vec<_>>()),
+                rules: texts.into_iter().map(|(_, r)| r).collect(),
+            });
         }
-        always.sort_unstable();
-        always.dedup();
+        let mut marked = Candidates {
+            words: vec![0; rules.div_ceil(64)],
+        };
+        for position in always {
+            marked.mark(position);
+        }
         Prefilter {
-            always,
+            always: marked,
             fields,
-            rules,
         }
     }
 
-    /// Mark in `candidates` (one flag per rule of the list) the rules that can match.
-    pub fn candidates(&self, ctx: &mut Context<'_>, candidates: &mut Vec<bool>) {
-        candidates.clear();
-        candidates.resize(self.rules, false);
-        for &position in &self.always {
-            candidates[position as usize] = true;
-        }
+    /// Mark in `candidates` (of the rules of the list) the rules that can match.
+    pub fn candidates(&self, ctx: &mut Context<'_>, candidates: &mut Candidates) {
+        candidates.words.clone_from(&self.always.words);
         for field in &self.fields {
             let items = if field.slot == ANY_FIELD {
                 ctx.cache.all_texts(ctx.event)
@@ -207,14 +259,11 @@ impl Prefilter {
                 ctx.cache.items(field.slot, slot_field, ctx.event)
             };
             for lower in items.lower {
-                if !field.may_match(lower) {
-                    continue;
-                }
-                for found in field.automaton.find_overlapping_iter(lower.as_str()) {
-                    for &position in &field.rules[found.pattern().as_usize()] {
-                        candidates[position as usize] = true;
+                field.search.for_each_match(lower.as_bytes(), |text| {
+                    for &position in &field.rules[text] {
+                        candidates.mark(position);
                     }
-                }
+                });
             }
         }
     }

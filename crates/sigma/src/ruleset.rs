@@ -14,7 +14,7 @@ use crate::error::RuleError;
 use crate::logsource::applies;
 use crate::matcher::{Context, Node};
 use crate::parse::parse_rules;
-use crate::prefilter::Prefilter;
+use crate::prefilter::{Candidates, Prefilter};
 use crate::view::{FieldCache, SlotField};
 
 /// A detection rule ready to match.
@@ -218,7 +218,8 @@ impl RuleSet {
             cache: FieldCache::new(self.fields.len()),
             by_category: FxHashMap::default(),
             hits: Vec::new(),
-            candidates: Vec::new(),
+            candidates: Candidates::default(),
+            positions: Vec::new(),
         }
     }
 }
@@ -242,7 +243,9 @@ pub struct Scanner<'r> {
     cache: FieldCache,
     by_category: FxHashMap<CategoryKey, ForCategory>,
     hits: Vec<usize>,
-    candidates: Vec<bool>,
+    candidates: Candidates,
+    /// The positions (in the log source's list) of the rules to evaluate.
+    positions: Vec<u32>,
 }
 
 impl Scanner<'_> {
@@ -283,14 +286,17 @@ impl Scanner<'_> {
             cache: &mut self.cache,
             fields: &set.fields,
         };
-        if let Some(prefilter) = &entry.prefilter {
-            prefilter.candidates(&mut context, &mut self.candidates);
+        self.positions.clear();
+        match &entry.prefilter {
+            Some(prefilter) => {
+                prefilter.candidates(&mut context, &mut self.candidates);
+                self.positions.extend(self.candidates.positions());
+            }
+            None => self.positions.extend(0..rules.len() as u32),
         }
         let mut filter_results: Vec<(u32, bool)> = Vec::new();
-        for (position, &index) in rules.iter().enumerate() {
-            if entry.prefilter.is_some() && !self.candidates[position] {
-                continue;
-            }
+        for &position in &self.positions {
+            let index = rules[position as usize];
             let rule = &set.rules[index as usize];
             if !rule.node.eval(&mut context) {
                 continue;

@@ -1,13 +1,19 @@
 //! Every occurrence of many short texts in a text, found in one pass whose cost per byte
 //! does not grow with the number of texts.
 //!
-//! Each text is keyed on one of its four-byte pieces (a *gram*), the one fewest other
-//! texts share; a text shorter than four bytes on a two-byte gram, a one-byte text on
-//! its byte. The search hashes the gram at every position of the searched text and
-//! looks it up in a bit table small enough to stay in the L1 cache; only where a bit is
-//! set are the texts keyed on that gram compared in full. With 2,000 texts on one field
-//! (SigmaHQ's command-line literals) that is one table lookup per byte, where a set of
-//! SIMD pre-searches of 64 texts each passes over the text 32 times.
+//! Texts are keyed on four-byte pieces (*grams*), hashed into a bit table small enough
+//! to stay in the L1 cache; the search hashes the searched text's grams and compares
+//! texts in full only where a bit is set. With 2,000 texts on one field (SigmaHQ's
+//! command-line literals) that is one table lookup per byte at most, where a set of SIMD
+//! pre-searches of 64 texts each passes over the text 32 times.
+//!
+//! Long texts need fewer lookups: when every text of four bytes or more is at least
+//! `s + 3` bytes long, each occurrence covers `s` consecutive gram positions, so looking
+//! at every `s`-th position of the searched text meets each occurrence once, at an
+//! offset below `s` — and the table holds each text under its first `s` grams (`s` at
+//! most 16). When some are shorter than eight bytes (`s` = 1), each text is keyed on
+//! its gram the fewest other texts share. A text shorter than four bytes is keyed on a
+//! two-byte gram, a one-byte text on its byte.
 
 use rustc_hash::FxHashMap;
 
@@ -22,13 +28,25 @@ struct Entry {
 const HASH_BITS: u32 = 16;
 const BUCKETS: usize = 1 << HASH_BITS;
 
-/// Texts of four bytes or more, by the hash of a four-byte gram.
+/// The longest stride (so each text has at most this many entries).
+const MAX_STRIDE: usize = 16;
+
+/// A hit looks its entries up among those whose hash agrees in all but the low
+/// `BUCKET_SHIFT` bits (4,096 buckets of 16 hash values).
+const BUCKET_SHIFT: u32 = 4;
+
+/// Texts of four bytes or more, by the hash of four-byte grams.
 #[derive(Debug)]
 struct WideTable {
+    /// Every how many positions the searched text is looked at.
+    stride: usize,
     bits: Box<[u64; BUCKETS / 64]>,
-    /// Bucket `h` holds `entries[starts[h]..starts[h + 1]]`.
-    starts: Vec<u32>,
+    /// The hash of each entry's gram, in increasing order (looked up only on a hit).
+    hashes: Vec<u16>,
     entries: Vec<Entry>,
+    /// The entries with hashes in `[b << BUCKET_SHIFT, (b + 1) << BUCKET_SHIFT)` are
+    /// `starts[b]..starts[b + 1]`.
+    starts: Vec<u32>,
 }
 
 fn hash(gram: u32) -> usize {
@@ -92,26 +110,38 @@ fn gram_counts<K: std::hash::Hash + Eq + Copy>(
 }
 
 impl WideTable {
-    fn new(keyed: Vec<(u32, Entry)>) -> WideTable {
+    fn new(stride: usize, keyed: Vec<(u32, Entry)>) -> WideTable {
         let mut bits = Box::new([0u64; BUCKETS / 64]);
-        let mut buckets: Vec<Vec<Entry>> = vec![Vec::new(); BUCKETS];
-        for (gram, entry) in keyed {
-            let h = hash(gram);
-            set_bit(&mut bits[..], h);
-            buckets[h].push(entry);
+        let mut hashed: Vec<(u16, Entry)> = keyed
+            .into_iter()
+            .map(|(gram, entry)| (hash(gram) as u16, entry))
+            .collect();
+        hashed.sort_by_key(|(h, _)| *h);
+        for (h, _) in &hashed {
+            set_bit(&mut bits[..], *h as usize);
         }
-        let mut starts = Vec::with_capacity(BUCKETS + 1);
-        let mut entries = Vec::new();
-        for bucket in buckets {
-            starts.push(entries.len() as u32);
-            entries.extend(bucket);
-        }
-        starts.push(entries.len() as u32);
+        let hashes: Vec<u16> = hashed.iter().map(|(h, _)| *h).collect();
+        let starts = (0..=BUCKETS >> BUCKET_SHIFT)
+            .map(|b| hashes.partition_point(|&h| ((h as usize) >> BUCKET_SHIFT) < b) as u32)
+            .collect();
         WideTable {
+            stride,
             bits,
+            hashes,
+            entries: hashed.into_iter().map(|(_, e)| e).collect(),
             starts,
-            entries,
         }
+    }
+
+    /// The entries whose gram has this hash.
+    fn bucket(&self, h: usize) -> impl Iterator<Item = &Entry> {
+        let b = h >> BUCKET_SHIFT;
+        let range = self.starts[b] as usize..self.starts[b + 1] as usize;
+        self.hashes[range.clone()]
+            .iter()
+            .zip(&self.entries[range])
+            .filter(move |(&x, _)| x as usize == h)
+            .map(|(_, e)| e)
     }
 
     /// Whether the gram's bit is set (1) or not (0).
@@ -124,6 +154,12 @@ impl WideTable {
     /// gram's hash, until `hit` says stop (true); whether it did.
     fn any_hit(&self, haystack: &[u8], mut hit: impl FnMut(usize, usize) -> bool) -> bool {
         let n = haystack.len();
+        if self.stride > 1 {
+            return (0..n.saturating_sub(3)).step_by(self.stride).any(|at| {
+                let gram = gram4(haystack, at);
+                self.bit(gram) != 0 && hit(at, hash(gram))
+            });
+        }
         let mut at = 0;
         // Eight positions at a time from two eight-byte loads, with one branch: most
         // blocks have no bit set.
@@ -160,9 +196,14 @@ impl GramIndex {
     /// Index these texts (byte strings; empty ones are never reported).
     pub fn new<'a>(texts: impl IntoIterator<Item = &'a [u8]>) -> GramIndex {
         let texts: Vec<Box<[u8]>> = texts.into_iter().map(Box::from).collect();
-        let wide_counts = gram_counts(&texts, 4, gram4);
+        let shortest = texts.iter().map(|t| t.len()).filter(|&n| n >= 4).min();
+        let stride = shortest.map_or(1, |n| (n - 3).min(MAX_STRIDE));
+        let wide_counts = match stride {
+            1 => gram_counts(&texts, 4, gram4),
+            _ => FxHashMap::default(),
+        };
         let narrow_counts = gram_counts(&texts, 2, gram2);
-        let mut wide = Vec::new();
+        let mut wide: Vec<(u32, Entry)> = Vec::new();
         let mut narrow: FxHashMap<u16, Vec<Entry>> = FxHashMap::default();
         let mut narrow_bits = Vec::new();
         let mut single = Vec::new();
@@ -185,18 +226,26 @@ impl GramIndex {
                     });
                 }
                 _ => {
-                    let offset = rarest(text, 4, gram4, &wide_counts);
-                    let entry = Entry {
-                        text: text_id,
-                        offset: offset as u32,
+                    let offsets = match stride {
+                        1 => {
+                            let rare = rarest(text, 4, gram4, &wide_counts);
+                            rare..rare + 1
+                        }
+                        stride => 0..stride,
                     };
-                    wide.push((gram4(text, offset), entry));
+                    for offset in offsets {
+                        let entry = Entry {
+                            text: text_id,
+                            offset: offset as u32,
+                        };
+                        wide.push((gram4(text, offset), entry));
+                    }
                 }
             }
         }
         GramIndex {
             texts,
-            wide: (!wide.is_empty()).then(|| WideTable::new(wide)),
+            wide: (!wide.is_empty()).then(|| WideTable::new(stride, wide)),
             narrow_bits,
             narrow,
             single,
@@ -217,8 +266,7 @@ impl GramIndex {
         };
         if let Some(wide) = &self.wide {
             let found = wide.any_hit(haystack, |at, h| {
-                let bucket = wide.starts[h] as usize..wide.starts[h + 1] as usize;
-                wide.entries[bucket].iter().any(|entry| verify(entry, at))
+                wide.bucket(h).any(|entry| verify(entry, at))
             });
             if found {
                 return true;
@@ -313,28 +361,39 @@ mod tests {
 
     #[test]
     fn agrees_with_a_plain_search_on_generated_texts() {
-        // A small deterministic generator: texts and haystacks over a narrow alphabet,
-        // so that grams collide and texts overlap often.
+        // A small deterministic generator: texts of 1 to 30 bytes (in odd rounds 8 to 30,
+        // so that the table is searched at a stride) over a narrow alphabet, so that
+        // grams collide and texts overlap often, and haystacks made of random filler and
+        // some of the texts, so that long texts occur at every offset.
         let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: u64| {
+        let mut next = move |n: usize| {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            state % n
+            (state % n as u64) as usize
         };
         let alphabet = b"ab.\\ -e";
-        let mut word = |len: u64| -> String {
+        let word = |len: usize, next: &mut dyn FnMut(usize) -> usize| -> String {
             (0..len)
-                .map(|_| alphabet[next(alphabet.len() as u64) as usize] as char)
+                .map(|_| alphabet[next(alphabet.len())] as char)
                 .collect()
         };
-        for round in 0..200 {
+        for round in 0..300 {
             let count = 1 + round % 40;
-            let texts: Vec<String> = (0..count).map(|i| word(1 + (i * 7 + round) % 9)).collect();
+            let texts: Vec<String> = (0..count)
+                .map(|i| match round % 2 {
+                    0 => word(1 + (i * 7 + round) % 30, &mut next),
+                    _ => word(8 + (i * 7 + round) % 23, &mut next),
+                })
+                .collect();
             let refs: Vec<&str> = texts.iter().map(|t| t.as_str()).collect();
             let index = GramIndex::new(refs.iter().map(|t| t.as_bytes()));
             for len in [0, 1, 3, 4, 5, 11, 12, 13, 17, 64] {
-                let haystack = word(len);
+                let mut haystack = word(next(len + 1), &mut next);
+                for _ in 0..next(4) {
+                    haystack.push_str(refs[next(refs.len())]);
+                    haystack.push_str(&word(next(len + 1), &mut next));
+                }
                 assert_eq!(
                     found(&index, &haystack),
                     naive(&refs, &haystack),

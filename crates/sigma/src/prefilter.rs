@@ -101,64 +101,100 @@ pub(crate) fn requirement(node: &Node) -> Option<Requirement> {
     }
 }
 
-/// Texts per SIMD pre-search (Teddy handles up to 64).
-const PACKED_CHUNK: usize = 64;
+/// Up to this many texts, a SIMD pre-search (Teddy) skips texts that hold none of them
+/// faster than a [`GramIndex`] can.
+const PACKED_MAX: usize = 64;
 
-/// Up to this many texts on a field, SIMD pre-searches of [`PACKED_CHUNK`] texts each
-/// skip texts that hold none of them faster than a [`GramIndex`] looks at every byte
-/// (PowerShell module events: 5–25 KB payloads against some 250 texts); above it, the
-/// passes add up and the gram index wins (command lines against 2,000 texts).
-const PACKED_MAX: usize = PACKED_CHUNK;
+/// Texts shorter than this cost a [`GramIndex`] a lookup at every position of the
+/// searched text; longer ones a lookup every few positions.
+const SHORT: usize = 8;
 
-/// How one field's texts are found.
-enum Search {
-    /// SIMD pre-searches, then an Aho-Corasick pass where one found something.
+/// One way of finding texts.
+enum Finder {
+    /// A SIMD pre-search, then an Aho-Corasick pass where it found something.
     Packed {
-        packed: Vec<packed::Searcher>,
+        packed: packed::Searcher,
         automaton: AhoCorasick,
     },
     Grams(GramIndex),
 }
 
-impl Search {
-    fn new(texts: &[&[u8]]) -> Search {
+impl Finder {
+    fn new(texts: &[&[u8]]) -> Finder {
         if texts.len() <= PACKED_MAX {
-            let packed = texts
-                .chunks(PACKED_CHUNK)
-                .map(|chunk| {
-                    packed::Config::new()
-                        .builder()
-                        .extend(chunk.iter().copied())
-                        .build()
-                })
-                .collect::<Option<Vec<_>>>();
+            let packed = packed::Config::new()
+                .builder()
+                .extend(texts.iter().copied())
+                .build();
             let automaton = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
                 .build(texts.iter().copied());
             // Without SIMD support (or past the automaton's size limits): the gram index.
             if let (Some(packed), Ok(automaton)) = (packed, automaton) {
-                return Search::Packed { packed, automaton };
+                return Finder::Packed { packed, automaton };
             }
         }
-        Search::Grams(GramIndex::new(texts.iter().copied()))
+        Finder::Grams(GramIndex::new(texts.iter().copied()))
     }
 
     /// Call `found` with the number of each text that occurs in `haystack`.
     fn for_each_match(&self, haystack: &[u8], mut found: impl FnMut(usize)) {
         match self {
-            Search::Packed { packed, automaton } => {
-                if packed.iter().any(|p| p.find(haystack).is_some()) {
+            Finder::Packed { packed, automaton } => {
+                if packed.find(haystack).is_some() {
                     for m in automaton.find_overlapping_iter(haystack) {
                         found(m.pattern().as_usize());
                     }
                 }
             }
-            Search::Grams(index) => {
+            Finder::Grams(index) => {
                 index.any(haystack, |text, _| {
                     found(text);
                     false
                 });
             }
+        }
+    }
+}
+
+/// How one field's texts are found: by one finder, or, past [`PACKED_MAX`] texts of
+/// which at most that many are short, the short ones by a SIMD pre-search and the long
+/// ones by a gram index that looks at every 5th or 13th position only (PowerShell
+/// module payloads of 5–25 KB against some 250 texts, all but a few long). Each finder
+/// has the field's numbers of its texts.
+struct Search {
+    parts: Vec<(Finder, Vec<u32>)>,
+}
+
+impl Search {
+    fn new(texts: &[&[u8]]) -> Search {
+        let all = || (0..texts.len() as u32).collect::<Vec<u32>>();
+        if texts.len() <= PACKED_MAX {
+            return Search {
+                parts: vec![(Finder::new(texts), all())],
+            };
+        }
+        let (short, long): (Vec<u32>, Vec<u32>) =
+            (0..texts.len() as u32).partition(|&i| texts[i as usize].len() < SHORT);
+        if short.is_empty() || short.len() > PACKED_MAX {
+            return Search {
+                parts: vec![(Finder::Grams(GramIndex::new(texts.iter().copied())), all())],
+            };
+        }
+        let pick = |numbers: &[u32]| -> Vec<&[u8]> {
+            numbers.iter().map(|&i| texts[i as usize]).collect()
+        };
+        let short_finder = Finder::new(&pick(&short));
+        let long_finder = Finder::Grams(GramIndex::new(pick(&long)));
+        Search {
+            parts: vec![(short_finder, short), (long_finder, long)],
+        }
+    }
+
+    /// Call `found` with the number of each text that occurs in `haystack`.
+    fn for_each_match(&self, haystack: &[u8], mut found: impl FnMut(usize)) {
+        for (finder, numbers) in &self.parts {
+            finder.for_each_match(haystack, |i| found(numbers[i] as usize));
         }
     }
 }

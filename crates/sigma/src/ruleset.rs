@@ -3,6 +3,7 @@
 //! only the rules of its own log source.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rustc_hash::FxHashMap;
 use whoiswatch_event::{Category, Event};
@@ -60,6 +61,9 @@ pub struct RuleSet {
     pub files: usize,
     /// Evaluate every rule of a log source (no prefilter): the slow path.
     slow_path: bool,
+    /// Each log source's rules and prefilter, built when the first event of that log
+    /// source arrives, once for every scanner (thread).
+    by_category: Mutex<FxHashMap<CategoryKey, Arc<ForCategory>>>,
 }
 
 /// What loading found: the set, and every rule it could not load.
@@ -212,6 +216,38 @@ impl RuleSet {
         !used || self.correlations[correlation].generated
     }
 
+    /// The rules, filters and prefilter of the event's log source.
+    fn for_category(&self, category: &Category) -> Arc<ForCategory> {
+        let key = (category.product, category.category, category.service);
+        let mut built = self.by_category.lock().unwrap_or_else(|e| e.into_inner());
+        built
+            .entry(key)
+            .or_insert_with(|| {
+                let rules: Vec<u32> = self
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| applies(&r.logsource, category))
+                    .map(|(i, _)| i as u32)
+                    .collect();
+                let filters = self
+                    .filters
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| applies(&f.logsource, category))
+                    .map(|(i, _)| i as u32)
+                    .collect();
+                let prefilter = (!self.slow_path)
+                    .then(|| Prefilter::new(rules.iter().map(|&i| &self.rules[i as usize].node)));
+                Arc::new(ForCategory {
+                    rules,
+                    filters,
+                    prefilter,
+                })
+            })
+            .clone()
+    }
+
     pub fn scanner(&self) -> Scanner<'_> {
         Scanner {
             set: self,
@@ -241,7 +277,8 @@ type CategoryKey = (
 pub struct Scanner<'r> {
     set: &'r RuleSet,
     cache: FieldCache,
-    by_category: FxHashMap<CategoryKey, ForCategory>,
+    /// This thread's copy of [`RuleSet::for_category`]'s answers.
+    by_category: FxHashMap<CategoryKey, Arc<ForCategory>>,
     hits: Vec<usize>,
     candidates: Candidates,
     /// The positions (in the log source's list) of the rules to evaluate.
@@ -257,29 +294,10 @@ impl Scanner<'_> {
         let set = self.set;
         let category: &Category = &event.category;
         let key = (category.product, category.category, category.service);
-        let entry = self.by_category.entry(key).or_insert_with(|| {
-            let rules: Vec<u32> = set
-                .rules
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| applies(&r.logsource, category))
-                .map(|(i, _)| i as u32)
-                .collect();
-            let filters = set
-                .filters
-                .iter()
-                .enumerate()
-                .filter(|(_, f)| applies(&f.logsource, category))
-                .map(|(i, _)| i as u32)
-                .collect();
-            let prefilter = (!set.slow_path)
-                .then(|| Prefilter::new(rules.iter().map(|&i| &set.rules[i as usize].node)));
-            ForCategory {
-                rules,
-                filters,
-                prefilter,
-            }
-        });
+        let entry = self
+            .by_category
+            .entry(key)
+            .or_insert_with(|| set.for_category(category));
         let (rules, filters) = (&entry.rules, &entry.filters);
         let mut context = Context {
             event,

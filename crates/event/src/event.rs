@@ -91,15 +91,20 @@ impl Event {
 
     /// An extra field by name, compared without regard to ASCII case.
     pub fn get_extra(&self, name: &str) -> Option<&Value> {
-        self.extra
-            .iter()
-            .find(|(n, _)| n.as_ref() == name)
-            .or_else(|| {
-                self.extra
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            })
-            .map(|(_, v)| v)
+        // One pass: the exact name wins, else the first in another case.
+        let mut folded = None;
+        for (n, v) in &self.extra {
+            if n.len() != name.len() {
+                continue;
+            }
+            if n.as_ref() == name {
+                return Some(v);
+            }
+            if folded.is_none() && n.eq_ignore_ascii_case(name) {
+                folded = Some(v);
+            }
+        }
+        folded
     }
 
     /// A field by resolved name.
@@ -295,6 +300,16 @@ mod tests {
         e.set_named("Hashes", Value::text("SHA1=00"));
         assert_eq!(e.get_i64(FieldId::DestinationPort), Some(44));
         assert_eq!(e.get_extra("hashes"), Some(&Value::text("SHA1=00")));
+    }
+
+    #[test]
+    fn an_extra_field_is_found_by_its_exact_name_first() {
+        let mut e = event();
+        e.push_extra("ContextINFO", Value::text("upper"));
+        e.push_extra("ContextInfo", Value::text("exact"));
+        assert_eq!(e.get_extra("ContextInfo"), Some(&Value::text("exact")));
+        assert_eq!(e.get_extra("contextinfo"), Some(&Value::text("upper")));
+        assert_eq!(e.get_extra("ContextInf"), None);
     }
 
     #[test]

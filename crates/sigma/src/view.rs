@@ -76,6 +76,7 @@ impl FieldCache {
             for slot in &mut self.slots {
                 slot.stamp = 0;
             }
+            self.all.stamp = 0;
             self.generation = 1;
         }
     }

@@ -106,8 +106,8 @@ impl FieldMatch {
             return present == expected;
         }
         if let Some(set) = &self.set {
-            let items = ctx.cache.items(self.slot, field, ctx.event);
-            if items.lower.iter().any(|lower| set.is_match(lower)) {
+            let lowered = ctx.cache.lowered(self.slot, field, ctx.event);
+            if lowered.iter().any(|lower| set.is_match(lower)) {
                 return !self.negate;
             }
         }
@@ -149,6 +149,14 @@ impl FieldMatch {
                 } else {
                     items.lower.iter().any(|a| other_lower.contains(a))
                 }
+            }
+            // Most tests read the lowered text only: the text as written is not copied.
+            ValueTest::Str(m) if !m.raw => {
+                let lowered = ctx.cache.lowered(self.slot, field, ctx.event);
+                if lowered.is_empty() {
+                    return m.matches_empty();
+                }
+                lowered.iter().any(|lower| m.is_match(lower, lower))
             }
             _ => {
                 let items = ctx.cache.items(self.slot, field, ctx.event);
@@ -192,6 +200,15 @@ impl Node {
             Node::Or(items) => items.iter().any(|n| n.eval(ctx)),
             Node::Not(inner) => !inner.eval(ctx),
             Node::Const(value) => *value,
+            Node::Keywords { tests, all } if tests.iter().all(|m| !m.raw) => {
+                let lowered = ctx.cache.all_lowered(ctx.event);
+                let hit = |m: &StrMatcher| lowered.iter().any(|lower| m.is_match(lower, lower));
+                if *all {
+                    tests.iter().all(hit)
+                } else {
+                    tests.iter().any(hit)
+                }
+            }
             Node::Keywords { tests, all } => {
                 let texts = ctx.cache.all_texts(ctx.event);
                 let hit = |m: &StrMatcher| {

@@ -288,13 +288,13 @@ impl Prefilter {
     pub fn candidates(&self, ctx: &mut Context<'_>, candidates: &mut Candidates) {
         candidates.words.clone_from(&self.always.words);
         for field in &self.fields {
-            let items = if field.slot == ANY_FIELD {
-                ctx.cache.all_texts(ctx.event)
+            let texts = if field.slot == ANY_FIELD {
+                ctx.cache.all_lowered(ctx.event)
             } else {
                 let slot_field = &ctx.fields[field.slot as usize];
-                ctx.cache.items(field.slot, slot_field, ctx.event)
+                ctx.cache.lowered(field.slot, slot_field, ctx.event)
             };
-            for lower in items.lower {
+            for lower in texts {
                 field.search.for_each_match(lower.as_bytes(), |text| {
                     for &position in &field.rules[text] {
                         candidates.mark(position);

@@ -11,10 +11,23 @@ use crate::pattern::lower_into;
 
 #[derive(Default)]
 struct Slot {
+    /// `lower[..items]` holds the current event's texts when this is the generation.
     stamp: u32,
+    /// `raw[..items]` too (filled only for tests that need the text as written).
+    raw_stamp: u32,
     items: usize,
     raw: Vec<String>,
     lower: Vec<String>,
+}
+
+impl Slot {
+    fn push_lower(&mut self, text: &str) {
+        if self.lower.len() <= self.items {
+            self.lower.push(String::new());
+        }
+        lower_into(text, &mut self.lower[self.items]);
+        self.items += 1;
+    }
 }
 
 #[derive(Default)]
@@ -23,6 +36,8 @@ pub(crate) struct FieldCache {
     slots: Vec<Slot>,
     /// Every text value of the event, for keyword searches: filled on first use.
     all: Slot,
+    /// Numbers and addresses rendered to text.
+    scratch: String,
 }
 
 /// The text items of one field of the current event (several for list values).
@@ -33,7 +48,7 @@ pub(crate) struct Items<'a> {
 
 impl Items<'_> {
     pub fn is_empty(&self) -> bool {
-        self.raw.is_empty()
+        self.lower.is_empty()
     }
 }
 
@@ -51,6 +66,34 @@ fn render_into(value: &Value, out: &mut String) {
     }
 }
 
+/// Each text item of a value: a list's items, a text, anything else rendered.
+fn visit(value: &Value, scratch: &mut String, each: &mut impl FnMut(&str)) {
+    match value {
+        Value::Text(text) => each(text),
+        Value::List(items) => items.iter().for_each(|i| each(i)),
+        other => {
+            render_into(other, scratch);
+            each(scratch);
+        }
+    }
+}
+
+/// The values keyword searches look at: texts, lists, numbers and addresses (not
+/// times), without a payload that is the record serialized as JSON or XML.
+fn keyword_values(event: &Event) -> impl Iterator<Item = &Value> {
+    event
+        .fields()
+        .filter(|(id, value)| *id != FieldId::Payload || !is_serialized_record(value))
+        .map(|(_, v)| v)
+        .chain(event.extra_fields().map(|(_, v)| v))
+        .filter(|v| {
+            matches!(
+                v,
+                Value::Text(_) | Value::List(_) | Value::Integer(_) | Value::Ip(_)
+            )
+        })
+}
+
 fn set(buffers: &mut Vec<String>, index: usize, text: &str) {
     if buffers.len() <= index {
         buffers.push(String::new());
@@ -65,7 +108,7 @@ impl FieldCache {
         FieldCache {
             generation: 1,
             slots: (0..slots).map(|_| Slot::default()).collect(),
-            all: Slot::default(),
+            ..FieldCache::default()
         }
     }
 
@@ -73,93 +116,86 @@ impl FieldCache {
     pub fn reset(&mut self) {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            for slot in &mut self.slots {
+            for slot in self.slots.iter_mut().chain([&mut self.all]) {
                 slot.stamp = 0;
+                slot.raw_stamp = 0;
             }
-            self.all.stamp = 0;
             self.generation = 1;
         }
     }
 
-    pub fn items(&mut self, slot: u32, field: &SlotField, event: &Event) -> Items<'_> {
+    /// The field's text items, lowered.
+    pub fn lowered(&mut self, slot: u32, field: &SlotField, event: &Event) -> &[String] {
         let generation = self.generation;
-        let slot = &mut self.slots[slot as usize];
+        let Self { slots, scratch, .. } = self;
+        let slot = &mut slots[slot as usize];
         if slot.stamp != generation {
             slot.stamp = generation;
             slot.items = 0;
             if let Some(value) = field.value(event) {
-                match value.as_ref() {
-                    Value::List(items) => {
-                        for (i, item) in items.iter().enumerate() {
-                            set(&mut slot.raw, i, item);
-                        }
-                        slot.items = items.len();
-                    }
-                    value => {
-                        if slot.raw.is_empty() {
-                            slot.raw.push(String::new());
-                        }
-                        render_into(value, &mut slot.raw[0]);
-                        slot.items = 1;
-                    }
-                }
-                lower_items(slot);
+                visit(&value, scratch, &mut |text| slot.push_lower(text));
             }
         }
-        Items {
-            raw: &slot.raw[..slot.items],
-            lower: &slot.lower[..slot.items],
-        }
+        &slot.lower[..slot.items]
     }
-}
 
-fn lower_items(slot: &mut Slot) {
-    while slot.lower.len() < slot.items {
-        slot.lower.push(String::new());
-    }
-    for i in 0..slot.items {
-        lower_into(&slot.raw[i], &mut slot.lower[i]);
-    }
-}
-
-impl FieldCache {
-    /// Every text, number and address value of the event (not times), for keyword
-    /// searches; rendered and lowered once per event. A payload that is the record
-    /// serialized as JSON or XML is left out: its values are the event's fields (escaped
-    /// besides), and searching it again tripled the cost of keyword rules.
-    pub fn all_texts(&mut self, event: &Event) -> Items<'_> {
+    /// The field's text items as written and lowered.
+    pub fn items(&mut self, slot: u32, field: &SlotField, event: &Event) -> Items<'_> {
+        self.lowered(slot, field, event);
         let generation = self.generation;
-        let slot = &mut self.all;
-        if slot.stamp != generation {
-            slot.stamp = generation;
-            let mut n = 0;
-            let mut push = |text: &str, slot: &mut Slot| {
-                set(&mut slot.raw, n, text);
-                n += 1;
-            };
-            let mut scratch = String::new();
-            let values = event
-                .fields()
-                .filter(|(id, value)| *id != FieldId::Payload || !is_serialized_record(value))
-                .map(|(_, v)| v)
-                .chain(event.extra_fields().map(|(_, v)| v));
-            for value in values {
-                match value {
-                    Value::Text(text) => push(text, slot),
-                    Value::List(items) => items.iter().for_each(|i| push(i, slot)),
-                    Value::Integer(_) | Value::Ip(_) => {
-                        render_into(value, &mut scratch);
-                        push(&scratch, slot);
-                    }
-                    _ => {}
-                }
+        let Self { slots, scratch, .. } = self;
+        let slot = &mut slots[slot as usize];
+        if slot.raw_stamp != generation {
+            slot.raw_stamp = generation;
+            if let Some(value) = field.value(event) {
+                let mut i = 0;
+                visit(&value, scratch, &mut |text| {
+                    set(&mut slot.raw, i, text);
+                    i += 1;
+                });
             }
-            slot.items = n;
-            lower_items(slot);
         }
         Items {
             raw: &slot.raw[..slot.items],
             lower: &slot.lower[..slot.items],
+        }
+    }
+
+    /// Every text, number and address value of the event (not times), lowered, for
+    /// keyword searches; rendered and lowered once per event. A payload that is the
+    /// record serialized as JSON or XML is left out: its values are the event's fields
+    /// (escaped besides), and searching it again tripled the cost of keyword rules.
+    pub fn all_lowered(&mut self, event: &Event) -> &[String] {
+        let generation = self.generation;
+        let Self { all, scratch, .. } = self;
+        if all.stamp != generation {
+            all.stamp = generation;
+            all.items = 0;
+            for value in keyword_values(event) {
+                visit(value, scratch, &mut |text| all.push_lower(text));
+            }
+        }
+        &all.lower[..all.items]
+    }
+
+    /// [`FieldCache::all_lowered`]'s texts, as written and lowered.
+    pub fn all_texts(&mut self, event: &Event) -> Items<'_> {
+        self.all_lowered(event);
+        let generation = self.generation;
+        let Self { all, scratch, .. } = self;
+        if all.raw_stamp != generation {
+            all.raw_stamp = generation;
+            let mut i = 0;
+            for value in keyword_values(event) {
+                visit(value, scratch, &mut |text| {
+                    set(&mut all.raw, i, text);
+                    i += 1;
+                });
+            }
+        }
+        Items {
+            raw: &all.raw[..all.items],
+            lower: &all.lower[..all.items],
         }
     }
 }
@@ -240,5 +276,38 @@ mod tests {
             },
         );
         assert!(cache.items(0, &field, &empty).is_empty());
+    }
+
+    #[test]
+    fn lowered_first_then_as_written() {
+        let mut event = Event::new(
+            &LogSourceType::WINDOWS,
+            Category::default(),
+            Origin {
+                file: Arc::from("t"),
+                position: Position::Line(1),
+            },
+        );
+        event.set(FieldId::CommandLine, Value::text("WHOIS -h Whois.ARIN.net"));
+        event.push_extra("Tags", Value::List(vec!["A".into(), "b".into()]));
+        event.set(FieldId::DestinationPort, Value::Integer(43));
+        let mut cache = FieldCache::new(2);
+        let command = SlotField::new("CommandLine");
+        let tags = SlotField::new("Tags");
+        assert_eq!(
+            cache.lowered(0, &command, &event),
+            ["whois -h whois.arin.net"]
+        );
+        let items = cache.items(0, &command, &event);
+        assert_eq!(items.raw, ["WHOIS -h Whois.ARIN.net"]);
+        assert_eq!(items.lower, ["whois -h whois.arin.net"]);
+        assert_eq!(cache.items(1, &tags, &event).raw, ["A", "b"]);
+        assert_eq!(cache.lowered(1, &tags, &event), ["a", "b"]);
+        let lowered = cache.all_lowered(&event).to_vec();
+        let all = cache.all_texts(&event);
+        assert_eq!(all.lower, lowered);
+        assert_eq!(all.raw.len(), lowered.len());
+        assert!(all.raw.contains(&"43".to_string()));
+        assert!(all.raw.contains(&"WHOIS -h Whois.ARIN.net".to_string()));
     }
 }

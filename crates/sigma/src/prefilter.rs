@@ -11,7 +11,7 @@
 //! rules that cannot match: `fast_and_slow_paths_agree_on_sigmahq` runs SigmaHQ's data
 //! with and without it.
 
-use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use rustc_hash::FxHashMap;
 
 use crate::gram_index::GramIndex;
@@ -141,8 +141,10 @@ impl Finder {
     fn for_each_match(&self, haystack: &[u8], mut found: impl FnMut(usize)) {
         match self {
             Finder::Packed { packed, automaton } => {
-                if packed.find(haystack).is_some() {
-                    for m in automaton.find_overlapping_iter(haystack) {
+                // No text starts before the pre-search's (leftmost) match.
+                if let Some(first) = packed.find(haystack) {
+                    let rest = Input::new(haystack).span(first.start()..haystack.len());
+                    for m in automaton.find_overlapping_iter(rest) {
                         found(m.pattern().as_usize());
                     }
                 }

@@ -4,8 +4,9 @@
 //! Each rule yields, where it can, a *requirement*: texts of which at least one must
 //! occur in a field's lowered text (or, for keyword searches, in any of the event's
 //! texts) for the rule to match — a selection's literals, the best-keyed child of an
-//! `and`, the union over an `or`. Per log source, one [`GramIndex`] per field holds
-//! every rule's texts on that field; an event's field text is searched once, and
+//! `and`, the union over an `or`. Per log source, one [`Search`] per field holds every
+//! rule's texts on that field (a SIMD pre-search for a few texts, a [`GramIndex`] for
+//! many); an event's field text is searched once, and
 //! only the rules whose texts occurred (and the rules without a requirement: negations,
 //! numbers, CIDR, `re`, `exists`) are evaluated. A requirement only ever leaves out
 //! rules that cannot match: `fast_and_slow_paths_agree_on_sigmahq` runs SigmaHQ's data
@@ -161,9 +162,9 @@ impl Finder {
 
 /// How one field's texts are found: by one finder, or, past [`PACKED_MAX`] texts of
 /// which at most that many are short, the short ones by a SIMD pre-search and the long
-/// ones by a gram index that looks at every 5th or 13th position only (PowerShell
-/// module payloads of 5–25 KB against some 250 texts, all but a few long). Each finder
-/// has the field's numbers of its texts.
+/// ones by a gram index that looks at every fifth position or fewer (PowerShell module
+/// payloads of 5–25 KB against some 250 texts, all but a few long). Each finder has the
+/// field's numbers of its texts.
 struct Search {
     parts: Vec<(Finder, Vec<u32>)>,
 }

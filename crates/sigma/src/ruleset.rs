@@ -223,20 +223,8 @@ impl RuleSet {
         built
             .entry(key)
             .or_insert_with(|| {
-                let rules: Vec<u32> = self
-                    .rules
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| applies(&r.logsource, category))
-                    .map(|(i, _)| i as u32)
-                    .collect();
-                let filters = self
-                    .filters
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| applies(&f.logsource, category))
-                    .map(|(i, _)| i as u32)
-                    .collect();
+                let rules = applying(self.rules.iter().map(|r| &r.logsource), category);
+                let filters = applying(self.filters.iter().map(|f| &f.logsource), category);
                 let prefilter = (!self.slow_path)
                     .then(|| Prefilter::new(rules.iter().map(|&i| &self.rules[i as usize].node)));
                 Arc::new(ForCategory {
@@ -258,6 +246,15 @@ impl RuleSet {
             positions: Vec::new(),
         }
     }
+}
+
+/// The positions of the log sources that apply to the category.
+fn applying<'a>(sources: impl Iterator<Item = &'a LogSource>, category: &Category) -> Vec<u32> {
+    sources
+        .enumerate()
+        .filter(|(_, source)| applies(source, category))
+        .map(|(i, _)| i as u32)
+        .collect()
 }
 
 /// One log source's rules and filters, and the prefilter over those rules.

@@ -249,16 +249,20 @@ mod tests {
     use std::sync::Arc;
     use whoiswatch_event::{Category, LogSourceType, Origin, Position};
 
-    #[test]
-    fn renders_once_per_event() {
-        let mut event = Event::new(
+    fn windows_event(line: u64) -> Event {
+        Event::new(
             &LogSourceType::WINDOWS,
             Category::default(),
             Origin {
                 file: Arc::from("t"),
-                position: Position::Line(1),
+                position: Position::Line(line),
             },
-        );
+        )
+    }
+
+    #[test]
+    fn renders_once_per_event() {
+        let mut event = windows_event(1);
         event.set(
             whoiswatch_event::FieldId::DestinationPort,
             Value::Integer(43),
@@ -267,27 +271,13 @@ mod tests {
         let field = SlotField::new("DestinationPort");
         assert_eq!(cache.items(0, &field, &event).raw, ["43"]);
         cache.reset();
-        let empty = Event::new(
-            &LogSourceType::WINDOWS,
-            Category::default(),
-            Origin {
-                file: Arc::from("t"),
-                position: Position::Line(2),
-            },
-        );
+        let empty = windows_event(2);
         assert!(cache.items(0, &field, &empty).is_empty());
     }
 
     #[test]
     fn lowered_first_then_as_written() {
-        let mut event = Event::new(
-            &LogSourceType::WINDOWS,
-            Category::default(),
-            Origin {
-                file: Arc::from("t"),
-                position: Position::Line(1),
-            },
-        );
+        let mut event = windows_event(1);
         event.set(FieldId::CommandLine, Value::text("WHOIS -h Whois.ARIN.net"));
         event.push_extra("Tags", Value::List(vec!["A".into(), "b".into()]));
         event.set(FieldId::DestinationPort, Value::Integer(43));

@@ -1,8 +1,9 @@
 //! Detection alone — events already read and normalized, in memory — with all SigmaHQ
 //! rules loaded, one thread: events per second over OTRF Sysmon and Windows events as
-//! they come (the first 20,000 of the benchmark file) and over process creation events
-//! only (Sysmon 1 and Security 4688, where 1,300 rules apply). Rule loading and the
-//! per-log-source prefilters are built before timing starts.
+//! they come (the first 20,000 of the benchmark file), over process creation events only
+//! (Sysmon 1 and Security 4688, where 1,300 rules apply) and over PowerShell module
+//! events (4103, with payloads of up to 25 KB). Rule loading and the per-log-source
+//! prefilters are built before timing starts.
 //!
 //! `cargo bench -p whoiswatch-sigma --bench scan`
 //!
@@ -93,15 +94,24 @@ fn bench(c: &mut Criterion) {
     };
     let mut mixed = Vec::new();
     let mut process = Vec::new();
+    let mut module = Vec::new();
     for source in &sources {
         mixed.extend(events(source, "sigma-bench-mixed.json", 20_000, |_| true));
         process.extend(events(source, "sigma-bench-process.json", 5_000, |line| {
             line.contains("\"EventID\":1,") || line.contains("\"EventID\":4688,")
         }));
+        module.extend(events(source, "sigma-bench-module.json", 5_000, |line| {
+            line.contains("\"EventID\":4103,")
+        }));
     }
     let mut group = c.benchmark_group("sigmahq_rules");
     group.sample_size(20);
-    for (name, events) in [("otrf_mixed", &mixed), ("process_creation", &process)] {
+    let groups = [
+        ("otrf_mixed", &mixed),
+        ("process_creation", &process),
+        ("powershell_module", &module),
+    ];
+    for (name, events) in groups {
         if events.is_empty() {
             continue;
         }

@@ -9,7 +9,7 @@ use crate::condition::{pattern_matches, Condition, Quantifier};
 use crate::literal_set::LiteralSet;
 use crate::matcher::{FieldMatch, Network, Node, TimePart, ValueTest};
 use crate::modifier::Modifier;
-use crate::pattern::{build_regex, literal, wildcard_at, Position};
+use crate::pattern::{build_regex, literal, regex_prefixes, wildcard_at, Position};
 use crate::view::SlotField;
 
 /// Field names and placeholder values shared by every rule of a set.
@@ -236,16 +236,17 @@ impl Compiler {
         let cased = has(Modifier::Cased);
         let text = text_of(value);
         if has(Modifier::Re) {
-            let regex = build_regex(
-                &text,
+            let flags = (
                 has(Modifier::ReInsensitive),
                 has(Modifier::ReMultiLine),
                 has(Modifier::ReDotAll),
-            )?;
+            );
+            let regex = build_regex(&text, flags.0, flags.1, flags.2)?;
             return Ok(vec![ValueTest::Str(crate::pattern::StrMatcher {
                 pattern: crate::pattern::Pattern::Regex(regex),
                 raw: true,
                 piece: None,
+                prefixes: regex_prefixes(&text, flags.0, flags.1, flags.2),
             })]);
         }
         let mut values = vec![text];

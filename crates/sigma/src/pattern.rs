@@ -27,6 +27,9 @@ pub(crate) struct StrMatcher {
     pub raw: bool,
     /// For a wildcard regex: its longest literal piece, lowered (see [`Self::required`]).
     pub piece: Option<Box<str>>,
+    /// For a `re` value: texts, lowered, one of which every match starts with (see
+    /// [`regex_prefixes`]); empty when nothing can be said.
+    pub prefixes: Vec<Box<str>>,
 }
 
 impl StrMatcher {
@@ -62,6 +65,15 @@ impl StrMatcher {
                 Cow::Borrowed(needle)
             },
         )
+    }
+
+    /// Texts of which the lowered field text must contain one for this test to hold:
+    /// [`Self::required`], or a regular expression's prefixes.
+    pub fn required_any(&self) -> Option<Vec<Box<str>>> {
+        if let Some(text) = self.required() {
+            return Some(vec![Box::from(text.as_ref())]);
+        }
+        (!self.prefixes.is_empty()).then(|| self.prefixes.clone())
     }
 
     /// True when an absent field should count as this value: only the empty value `''`
@@ -218,6 +230,7 @@ pub(crate) fn wildcard_at(
         pattern,
         raw: cased,
         piece,
+        prefixes: Vec::new(),
     })
 }
 
@@ -240,6 +253,7 @@ pub(crate) fn literal(value: &str, cased: bool, position: Position) -> StrMatche
         pattern,
         raw: cased,
         piece: None,
+        prefixes: Vec::new(),
     }
 }
 
@@ -249,6 +263,43 @@ pub(crate) enum Position {
     Start,
     End,
     Anywhere,
+}
+
+/// Texts one of which every match of the regular expression starts with, ASCII-lowered
+/// (regex-syntax's prefix literals, with the same flags as [`build_regex`]). Empty when
+/// that cannot be said: an infinite or too large set, an empty literal, or a literal
+/// that is not ASCII — `(?i)s` also matches `ſ`, which lowering leaves as it is, so a
+/// lowered text could hold the match without the ASCII literal.
+pub(crate) fn regex_prefixes(
+    source: &str,
+    insensitive: bool,
+    multi_line: bool,
+    dot_all: bool,
+) -> Vec<Box<str>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let parsed = regex_syntax::ParserBuilder::new()
+        .case_insensitive(insensitive)
+        .multi_line(multi_line)
+        .dot_matches_new_line(dot_all)
+        .build()
+        .parse(source);
+    let Ok(hir) = parsed else { return Vec::new() };
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let Some(literals) = seq.literals() else {
+        return Vec::new();
+    };
+    let mut out: Vec<Box<str>> = Vec::new();
+    for literal in literals {
+        match std::str::from_utf8(literal.as_bytes()) {
+            Ok(text) if !text.is_empty() && text.is_ascii() => {
+                out.push(text.to_ascii_lowercase().into());
+            }
+            _ => return Vec::new(),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 pub(crate) fn build_regex(

@@ -28,24 +28,24 @@ fn field_requirement(field: &FieldMatch) -> Option<Requirement> {
     if field.negate || field.exists.is_some() {
         return None;
     }
-    let text = |test: &ValueTest| -> Option<Box<str>> {
+    let texts = |test: &ValueTest| -> Option<Vec<Box<str>>> {
         match test {
-            ValueTest::Str(m) => m.required().map(|t| Box::from(t.as_ref())),
+            ValueTest::Str(m) => m.required_any(),
             _ => None,
         }
     };
     if field.all {
-        // Every test must hold: any one of them is required; take the longest.
+        // Every test must hold: any one of them is required; take the most selective.
         return field
             .tests
             .iter()
-            .filter_map(text)
-            .max_by_key(|t| t.len())
-            .map(|t| vec![(field.slot, t)]);
+            .filter_map(texts)
+            .max_by_key(|alternatives| shortest(alternatives))
+            .map(|alternatives| alternatives.into_iter().map(|t| (field.slot, t)).collect());
     }
     let mut out = Vec::new();
     for test in &field.tests {
-        out.push((field.slot, text(test)?));
+        out.extend(texts(test)?.into_iter().map(|t| (field.slot, t)));
     }
     if let Some(set) = &field.set {
         for literal in set.literals() {
@@ -56,6 +56,11 @@ fn field_requirement(field: &FieldMatch) -> Option<Requirement> {
         }
     }
     Some(out)
+}
+
+/// The length of the shortest of some texts.
+fn shortest(texts: &[Box<str>]) -> usize {
+    texts.iter().map(|t| t.len()).min().unwrap_or(usize::MAX)
 }
 
 /// How selective a requirement is: its shortest text (longer is rarer), then fewer.
@@ -73,17 +78,17 @@ pub(crate) fn requirement(node: &Node) -> Option<Requirement> {
         Node::Field(field) => field_requirement(field),
         Node::Keywords { tests, all } => {
             let texts: Vec<Box<str>> = if *all {
-                // Every keyword must occur: the longest one is enough to key on.
-                let longest = tests
-                    .iter()
-                    .filter_map(|m| m.required())
-                    .max_by_key(|t| t.len());
-                vec![Box::from(longest?.as_ref())]
-            } else {
+                // Every keyword must occur: the most selective one is enough to key on.
                 tests
                     .iter()
-                    .map(|m| m.required().map(|t| Box::from(t.as_ref())))
-                    .collect::<Option<_>>()?
+                    .filter_map(|m| m.required_any())
+                    .max_by_key(|alternatives| shortest(alternatives))?
+            } else {
+                let alternatives: Vec<Vec<Box<str>>> = tests
+                    .iter()
+                    .map(|m| m.required_any())
+                    .collect::<Option<_>>()?;
+                alternatives.concat()
             };
             Some(texts.into_iter().map(|t| (ANY_FIELD, t)).collect())
         }
@@ -379,6 +384,20 @@ mod tests {
             required("  sel:\n    CommandLine: '*whois*-h *.arin.net*'\n  condition: sel"),
             pairs(&[("commandline", ".arin.net")])
         );
+        // A regular expression keys on the texts its matches start with, lowered; with
+        // `(?i)`, only where every case of it is ASCII (`s` also matches `ſ`).
+        assert_eq!(
+            required("  sel:\n    CommandLine|re: 'whois\\s+-h'\n  condition: sel"),
+            pairs(&[("commandline", "whois")])
+        );
+        assert_eq!(
+            required("  sel:\n    CommandLine|re: '(WHOIS|rdap)\\.'\n  condition: sel"),
+            pairs(&[("commandline", "rdap."), ("commandline", "whois.")])
+        );
+        assert_eq!(
+            required("  sel:\n    CommandLine|re: '(?i)echo.*clip'\n  condition: sel"),
+            pairs(&[("commandline", "echo")])
+        );
         // Keywords key on any text.
         assert_eq!(
             required("  kw:\n    - 'whois.iana.org'\n  condition: kw"),
@@ -390,7 +409,8 @@ mod tests {
     fn what_cannot_be_keyed_is_always_evaluated() {
         for detection in [
             "  sel:\n    Initiated|neq: 'false'\n  condition: sel",
-            "  sel:\n    CommandLine|re: 'whois\\s+-h'\n  condition: sel",
+            "  sel:\n    CommandLine|re: '.*whois'\n  condition: sel",
+            "  sel:\n    CommandLine|re: '(?i)set.*x'\n  condition: sel",
             "  sel:\n    DestinationIp|cidr: 10.0.0.0/8\n  condition: sel",
             "  sel:\n    ParentImage|exists: false\n  condition: sel",
             "  sel:\n    CommandLine: '*'\n  condition: sel",

@@ -11,6 +11,13 @@ for target in $(ls fuzz_targets | sed 's/\.rs$//'); do
     # A file header and two chunks.
     max_len=135168
     cp -n ../examples/*.evtx ../crates/cli/tests/fixtures/correlation/*.evtx "corpus/$target/" 2>/dev/null || true
+  elif [ "$target" = sigma_rule ]; then
+    # Rule files: the built-in pack, and SigmaHQ's for the fixtures' log sources.
+    cp -n ../content/rules/*.yml "corpus/$target/"
+    for dir in process_creation network_connection dns_query; do
+      ls ../../shared/data/sigma/rules/windows/$dir/*.yml 2>/dev/null | head -40 | xargs -r cp -n -t "corpus/$target/"
+    done
+    ls ../../shared/data/sigma/rules/windows/powershell/*/*.yml 2>/dev/null | head -40 | xargs -r cp -n -t "corpus/$target/"
   else
     cp -n ../tests/fixtures/* ../examples/*.log ../examples/*.json "corpus/$target/" 2>/dev/null || true
   fi

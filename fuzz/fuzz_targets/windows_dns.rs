@@ -1,5 +1,5 @@
 #![no_main]
-use whoiswatch_ingest::Format;
 use libfuzzer_sys::fuzz_target;
+use whoiswatch_ingest::Format;
 
 fuzz_target!(|data: &[u8]| whoiswatch_fuzz::parse(data, Some(Format::WindowsDns)));

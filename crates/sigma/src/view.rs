@@ -1,7 +1,8 @@
 //! The per-event field cache of a scan: each field a rule set refers to has a slot; the
 //! first test that reads a field renders it (numbers, addresses and times to text) and
-//! lowers it once, and every later test of every rule reuses that. Buffers are kept
-//! across events, so a steady scan allocates nothing here.
+//! lowers it once, and every later test of every rule reuses that; the text as written
+//! is copied only for the tests that read it (cased, `re`, numbers, CIDR). Buffers are
+//! kept across events, so a steady scan allocates nothing here.
 
 use std::borrow::Cow;
 

@@ -236,17 +236,16 @@ impl Compiler {
         let cased = has(Modifier::Cased);
         let text = text_of(value);
         if has(Modifier::Re) {
-            let flags = (
+            let (insensitive, multi_line, dot_all) = (
                 has(Modifier::ReInsensitive),
                 has(Modifier::ReMultiLine),
                 has(Modifier::ReDotAll),
             );
-            let regex = build_regex(&text, flags.0, flags.1, flags.2)?;
+            let regex = build_regex(&text, insensitive, multi_line, dot_all)?;
             return Ok(vec![ValueTest::Str(crate::pattern::StrMatcher {
                 pattern: crate::pattern::Pattern::Regex(regex),
                 raw: true,
-                piece: None,
-                prefixes: regex_prefixes(&text, flags.0, flags.1, flags.2),
+                keys: regex_prefixes(&text, insensitive, multi_line, dot_all),
             })]);
         }
         let mut values = vec![text];

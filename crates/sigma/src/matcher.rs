@@ -140,26 +140,18 @@ impl FieldMatch {
             }
             ValueTest::FieldRef { slot, cased } => {
                 let other = &ctx.fields[*slot as usize];
-                let other_items = ctx.cache.items(*slot, other, ctx.event);
-                let (other_raw, other_lower): (Vec<String>, Vec<String>) =
-                    (other_items.raw.to_vec(), other_items.lower.to_vec());
-                let items = ctx.cache.items(self.slot, field, ctx.event);
-                if *cased {
-                    items.raw.iter().any(|a| other_raw.contains(a))
-                } else {
-                    items.lower.iter().any(|a| other_lower.contains(a))
-                }
-            }
-            // Most tests read the lowered text only: the text as written is not copied.
-            ValueTest::Str(m) if !m.raw => {
-                let lowered = ctx.cache.lowered(self.slot, field, ctx.event);
-                if lowered.is_empty() {
-                    return m.matches_empty();
-                }
-                lowered.iter().any(|lower| m.is_match(lower, lower))
+                let other = ctx
+                    .cache
+                    .items(*slot, other, ctx.event, *cased)
+                    .raw
+                    .to_vec();
+                let items = ctx.cache.items(self.slot, field, ctx.event, *cased);
+                items.raw.iter().any(|a| other.contains(a))
             }
             _ => {
-                let items = ctx.cache.items(self.slot, field, ctx.event);
+                let items = ctx
+                    .cache
+                    .items(self.slot, field, ctx.event, test.reads_as_written());
                 if items.is_empty() {
                     return match test {
                         ValueTest::Null => true,
@@ -173,6 +165,18 @@ impl FieldMatch {
                     .zip(items.lower)
                     .any(|(raw, lower)| item_matches(test, raw, lower))
             }
+        }
+    }
+}
+
+impl ValueTest {
+    /// Whether the test reads a value as written rather than lowered.
+    fn reads_as_written(&self) -> bool {
+        match self {
+            ValueTest::Str(m) => m.raw,
+            ValueTest::Number(..) | ValueTest::Cidr(_) => true,
+            ValueTest::FieldRef { cased, .. } => *cased,
+            ValueTest::Null | ValueTest::TimePart(..) => false,
         }
     }
 }
@@ -200,17 +204,9 @@ impl Node {
             Node::Or(items) => items.iter().any(|n| n.eval(ctx)),
             Node::Not(inner) => !inner.eval(ctx),
             Node::Const(value) => *value,
-            Node::Keywords { tests, all } if tests.iter().all(|m| !m.raw) => {
-                let lowered = ctx.cache.all_lowered(ctx.event);
-                let hit = |m: &StrMatcher| lowered.iter().any(|lower| m.is_match(lower, lower));
-                if *all {
-                    tests.iter().all(hit)
-                } else {
-                    tests.iter().any(hit)
-                }
-            }
             Node::Keywords { tests, all } => {
-                let texts = ctx.cache.all_texts(ctx.event);
+                let as_written = tests.iter().any(|m| m.raw);
+                let texts = ctx.cache.all_texts(ctx.event, as_written);
                 let hit = |m: &StrMatcher| {
                     texts
                         .raw

@@ -25,11 +25,10 @@ pub(crate) struct StrMatcher {
     pub pattern: Pattern,
     /// Compare against the raw text (`cased`, `re`) instead of the lowered text.
     pub raw: bool,
-    /// For a wildcard regex: its longest literal piece, lowered (see [`Self::required`]).
-    pub piece: Option<Box<str>>,
-    /// For a `re` value: texts, lowered, one of which every match starts with (see
-    /// [`regex_prefixes`]); empty when nothing can be said.
-    pub prefixes: Vec<Box<str>>,
+    /// For a regex: texts one of which every match contains — a wildcard's longest
+    /// literal piece, or a `re` value's prefixes ([`regex_prefixes`]); empty when
+    /// nothing can be said (see [`Self::required`]).
+    pub keys: Vec<Box<str>>,
 }
 
 impl StrMatcher {
@@ -45,35 +44,25 @@ impl StrMatcher {
         }
     }
 
-    /// A lowered ASCII text that every matching value contains, lowered (the prefilter's
-    /// key); `None` when there is none (`*`, `re`, empty or non-ASCII needles).
-    pub fn required(&self) -> Option<std::borrow::Cow<'_, str>> {
-        use std::borrow::Cow;
-        let needle: &str = match &self.pattern {
-            Pattern::Equals(s) | Pattern::Prefix(s) | Pattern::Suffix(s) => s,
-            Pattern::Contains(finder) => std::str::from_utf8(finder.needle()).ok()?,
+    /// Lowered ASCII texts of which every matching value contains one (the prefilter's
+    /// key); `None` when nothing can be said (`*`, a regex without keys, empty or
+    /// non-ASCII needles).
+    pub fn required(&self) -> Option<Vec<Box<str>>> {
+        let texts: Vec<&str> = match &self.pattern {
+            Pattern::Equals(s) | Pattern::Prefix(s) | Pattern::Suffix(s) => vec![s],
+            Pattern::Contains(finder) => vec![std::str::from_utf8(finder.needle()).ok()?],
             Pattern::Any => return None,
-            Pattern::Regex(_) => self.piece.as_deref()?,
+            Pattern::Regex(_) => self.keys.iter().map(AsRef::as_ref).collect(),
         };
-        if needle.is_empty() || !needle.is_ascii() {
+        if texts.is_empty() || texts.iter().any(|t| t.is_empty() || !t.is_ascii()) {
             return None;
         }
         Some(
-            if self.raw && needle.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Owned(needle.to_ascii_lowercase())
-            } else {
-                Cow::Borrowed(needle)
-            },
+            texts
+                .iter()
+                .map(|t| t.to_ascii_lowercase().into())
+                .collect(),
         )
-    }
-
-    /// Texts of which the lowered field text must contain one for this test to hold:
-    /// [`Self::required`], or a regular expression's prefixes.
-    pub fn required_any(&self) -> Option<Vec<Box<str>>> {
-        if let Some(text) = self.required() {
-            return Some(vec![Box::from(text.as_ref())]);
-        }
-        (!self.prefixes.is_empty()).then(|| self.prefixes.clone())
     }
 
     /// True when an absent field should count as this value: only the empty value `''`
@@ -215,7 +204,7 @@ pub(crate) fn wildcard_at(
             Pattern::Regex(build_regex(&source, false, false, false)?)
         }
     };
-    let piece = match pattern {
+    let keys = match pattern {
         Pattern::Regex(_) => pieces
             .iter()
             .filter_map(|p| match p {
@@ -223,14 +212,15 @@ pub(crate) fn wildcard_at(
                 _ => None,
             })
             .max_by_key(|l| l.len())
-            .map(|l| l.as_str().into()),
-        _ => None,
+            .map(|l| l.as_str().into())
+            .into_iter()
+            .collect(),
+        _ => Vec::new(),
     };
     Ok(StrMatcher {
         pattern,
         raw: cased,
-        piece,
-        prefixes: Vec::new(),
+        keys,
     })
 }
 
@@ -252,8 +242,7 @@ pub(crate) fn literal(value: &str, cased: bool, position: Position) -> StrMatche
     StrMatcher {
         pattern,
         raw: cased,
-        piece: None,
-        prefixes: Vec::new(),
+        keys: Vec::new(),
     }
 }
 

@@ -30,7 +30,7 @@ fn field_requirement(field: &FieldMatch) -> Option<Requirement> {
     }
     let texts = |test: &ValueTest| -> Option<Vec<Box<str>>> {
         match test {
-            ValueTest::Str(m) => m.required_any(),
+            ValueTest::Str(m) => m.required(),
             _ => None,
         }
     };
@@ -81,13 +81,11 @@ pub(crate) fn requirement(node: &Node) -> Option<Requirement> {
                 // Every keyword must occur: the most selective one is enough to key on.
                 tests
                     .iter()
-                    .filter_map(|m| m.required_any())
+                    .filter_map(|m| m.required())
                     .max_by_key(|alternatives| shortest(alternatives))?
             } else {
-                let alternatives: Vec<Vec<Box<str>>> = tests
-                    .iter()
-                    .map(|m| m.required_any())
-                    .collect::<Option<_>>()?;
+                let alternatives: Vec<Vec<Box<str>>> =
+                    tests.iter().map(|m| m.required()).collect::<Option<_>>()?;
                 alternatives.concat()
             };
             Some(texts.into_iter().map(|t| (ANY_FIELD, t)).collect())
@@ -155,12 +153,7 @@ impl Finder {
                     }
                 }
             }
-            Finder::Grams(index) => {
-                index.any(haystack, |text, _| {
-                    found(text);
-                    false
-                });
-            }
+            Finder::Grams(index) => index.for_each_match(haystack, found),
         }
     }
 }

@@ -43,6 +43,7 @@ pub(crate) struct FieldCache {
 
 /// The text items of one field of the current event (several for list values).
 pub(crate) struct Items<'a> {
+    /// As written; the lowered texts again when the caller did not ask for them.
     pub raw: &'a [String],
     pub lower: &'a [String],
 }
@@ -140,8 +141,22 @@ impl FieldCache {
         &slot.lower[..slot.items]
     }
 
-    /// The field's text items as written and lowered.
-    pub fn items(&mut self, slot: u32, field: &SlotField, event: &Event) -> Items<'_> {
+    /// The field's text items lowered, and as written when `as_written` (only cased,
+    /// `re`, numeric and CIDR tests read them: the others do not copy the text).
+    pub fn items(
+        &mut self,
+        slot: u32,
+        field: &SlotField,
+        event: &Event,
+        as_written: bool,
+    ) -> Items<'_> {
+        if !as_written {
+            let lowered = self.lowered(slot, field, event);
+            return Items {
+                raw: lowered,
+                lower: lowered,
+            };
+        }
         self.lowered(slot, field, event);
         let generation = self.generation;
         let Self { slots, scratch, .. } = self;
@@ -179,8 +194,15 @@ impl FieldCache {
         &all.lower[..all.items]
     }
 
-    /// [`FieldCache::all_lowered`]'s texts, as written and lowered.
-    pub fn all_texts(&mut self, event: &Event) -> Items<'_> {
+    /// [`FieldCache::all_lowered`]'s texts, lowered and, when `as_written`, as written.
+    pub fn all_texts(&mut self, event: &Event, as_written: bool) -> Items<'_> {
+        if !as_written {
+            let lowered = self.all_lowered(event);
+            return Items {
+                raw: lowered,
+                lower: lowered,
+            };
+        }
         self.all_lowered(event);
         let generation = self.generation;
         let Self { all, scratch, .. } = self;
@@ -270,10 +292,10 @@ mod tests {
         );
         let mut cache = FieldCache::new(1);
         let field = SlotField::new("DestinationPort");
-        assert_eq!(cache.items(0, &field, &event).raw, ["43"]);
+        assert_eq!(cache.items(0, &field, &event, true).raw, ["43"]);
         cache.reset();
         let empty = windows_event(2);
-        assert!(cache.items(0, &field, &empty).is_empty());
+        assert!(cache.items(0, &field, &empty, true).is_empty());
     }
 
     #[test]
@@ -289,13 +311,14 @@ mod tests {
             cache.lowered(0, &command, &event),
             ["whois -h whois.arin.net"]
         );
-        let items = cache.items(0, &command, &event);
+        let items = cache.items(0, &command, &event, true);
         assert_eq!(items.raw, ["WHOIS -h Whois.ARIN.net"]);
         assert_eq!(items.lower, ["whois -h whois.arin.net"]);
-        assert_eq!(cache.items(1, &tags, &event).raw, ["A", "b"]);
+        assert_eq!(cache.items(1, &tags, &event, true).raw, ["A", "b"]);
+        assert_eq!(cache.items(1, &tags, &event, false).raw, ["a", "b"]);
         assert_eq!(cache.lowered(1, &tags, &event), ["a", "b"]);
         let lowered = cache.all_lowered(&event).to_vec();
-        let all = cache.all_texts(&event);
+        let all = cache.all_texts(&event, true);
         assert_eq!(all.lower, lowered);
         assert_eq!(all.raw.len(), lowered.len());
         assert!(all.raw.contains(&"43".to_string()));

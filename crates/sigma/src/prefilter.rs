@@ -132,6 +132,7 @@ impl Finder {
                 .build();
             let automaton = AhoCorasickBuilder::new()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
                 .build(texts.iter().copied());
             // Without SIMD support (or past the automaton's size limits): the gram index.
             if let (Some(packed), Ok(automaton)) = (packed, automaton) {

@@ -295,20 +295,13 @@ impl GramIndex {
 mod tests {
     use super::*;
 
+    use crate::generated_texts::{distinct, naive, Generator};
+
     /// The texts found, sorted and without repeats.
     fn found(index: &GramIndex, haystack: &str) -> Vec<usize> {
         let mut out = Vec::new();
         index.for_each_match(haystack.as_bytes(), |t| out.push(t));
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
-    /// The texts that occur, found one by one.
-    fn naive(texts: &[&str], haystack: &str) -> Vec<usize> {
-        (0..texts.len())
-            .filter(|&i| !texts[i].is_empty() && haystack.contains(texts[i]))
-            .collect()
+        distinct(out)
     }
 
     #[test]
@@ -350,35 +343,19 @@ mod tests {
         // so that the table is searched at a stride) over a narrow alphabet, so that
         // grams collide and texts overlap often, and haystacks made of random filler and
         // some of the texts, so that long texts occur at every offset.
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
-        let alphabet = b"ab.\\ -e";
-        let word = |len: usize, next: &mut dyn FnMut(usize) -> usize| -> String {
-            (0..len)
-                .map(|_| alphabet[next(alphabet.len())] as char)
-                .collect()
-        };
+        let mut generate = Generator::new();
         for round in 0..300 {
             let count = 1 + round % 40;
             let texts: Vec<String> = (0..count)
                 .map(|i| match round % 2 {
-                    0 => word(1 + (i * 7 + round) % 30, &mut next),
-                    _ => word(8 + (i * 7 + round) % 23, &mut next),
+                    0 => generate.word(1 + (i * 7 + round) % 30),
+                    _ => generate.word(8 + (i * 7 + round) % 23),
                 })
                 .collect();
             let refs: Vec<&str> = texts.iter().map(|t| t.as_str()).collect();
             let index = GramIndex::new(refs.iter().map(|t| t.as_bytes()));
             for len in [0, 1, 3, 4, 5, 11, 12, 13, 17, 64] {
-                let mut haystack = word(next(len + 1), &mut next);
-                for _ in 0..next(4) {
-                    haystack.push_str(refs[next(refs.len())]);
-                    haystack.push_str(&word(next(len + 1), &mut next));
-                }
+                let haystack = generate.haystack(&refs, len);
                 assert_eq!(
                     found(&index, &haystack),
                     naive(&refs, &haystack),

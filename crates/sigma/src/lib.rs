@@ -12,8 +12,8 @@
 //!   applies to its Sigma category.
 //! - A prefilter (the `prefilter` module) finds, with one pass per field, the few rules
 //!   whose required texts occur in the event; only those (and rules with nothing to key
-//!   on) are evaluated. Up to 64 texts on a field: a SIMD pre-search (Teddy), then an
-//!   Aho-Corasick pass from its first match; more: a hashed gram index (the
+//!   on) are evaluated. Up to 64 texts on a field: a SIMD pre-search (Teddy) that stops
+//!   where a text may start, and a comparison there; more: a hashed gram index (the
 //!   `gram_index` module) whose cost per byte does not grow with the number of texts.
 //!   Each log source's prefilter is built on its first event, once for all threads.
 //! - Field names go through a mapping (data, `content/mappings/`) and then the event
@@ -24,6 +24,8 @@ mod compile;
 pub mod condition;
 pub mod correlation;
 mod error;
+#[cfg(test)]
+mod generated_texts;
 mod gram_index;
 mod literal_set;
 mod logsource;

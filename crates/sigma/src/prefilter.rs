@@ -12,7 +12,7 @@
 //! rules that cannot match: `fast_and_slow_paths_agree_on_sigmahq` runs SigmaHQ's data
 //! with and without it.
 
-use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{packed, Span};
 use rustc_hash::FxHashMap;
 
 use crate::gram_index::GramIndex;
@@ -115,45 +115,84 @@ const SHORT: usize = 8;
 
 /// One way of finding texts.
 enum Finder {
-    /// A SIMD pre-search, then an Aho-Corasick pass where it found something.
-    Packed {
-        packed: packed::Searcher,
-        automaton: AhoCorasick,
-    },
+    /// A SIMD pre-search (Teddy) for the leftmost text from a position; where it stops,
+    /// every text starting there is compared, and the search goes on one byte further.
+    Packed(Packed),
     Grams(GramIndex),
+}
+
+struct Packed {
+    searcher: packed::Searcher,
+    texts: Vec<Box<[u8]>>,
+    /// The numbers of the texts, by their first byte ...
+    order: Vec<u32>,
+    /// ... texts starting with byte `b` at `order[starts[b]..starts[b + 1]]`.
+    starts: Box<[u32; 257]>,
+}
+
+impl Packed {
+    fn new(texts: &[&[u8]]) -> Option<Packed> {
+        if texts.iter().any(|t| t.is_empty()) {
+            return None;
+        }
+        let searcher = packed::Config::new()
+            .builder()
+            .extend(texts.iter().copied())
+            .build()?;
+        let mut order: Vec<u32> = (0..texts.len() as u32).collect();
+        order.sort_by_key(|&i| texts[i as usize][0]);
+        let mut starts = Box::new([0u32; 257]);
+        for &i in &order {
+            starts[texts[i as usize][0] as usize + 1] += 1;
+        }
+        for b in 0..256 {
+            starts[b + 1] += starts[b];
+        }
+        Some(Packed {
+            searcher,
+            texts: texts.iter().map(|t| Box::from(*t)).collect(),
+            order,
+            starts,
+        })
+    }
+
+    fn for_each_match(&self, haystack: &[u8], mut found: impl FnMut(usize)) {
+        let mut at = 0;
+        while at < haystack.len() {
+            let Some(m) = self
+                .searcher
+                .find_in(haystack, Span::from(at..haystack.len()))
+            else {
+                return;
+            };
+            let rest = &haystack[m.start()..];
+            let first = rest[0] as usize;
+            for &i in &self.order[self.starts[first] as usize..self.starts[first + 1] as usize] {
+                if rest.starts_with(&self.texts[i as usize]) {
+                    found(i as usize);
+                }
+            }
+            at = m.start() + 1;
+        }
+    }
 }
 
 impl Finder {
     fn new(texts: &[&[u8]]) -> Finder {
         if texts.len() <= PACKED_MAX {
-            let packed = packed::Config::new()
-                .builder()
-                .extend(texts.iter().copied())
-                .build();
-            let automaton = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-                .build(texts.iter().copied());
-            // Without SIMD support (or past the automaton's size limits): the gram index.
-            if let (Some(packed), Ok(automaton)) = (packed, automaton) {
-                return Finder::Packed { packed, automaton };
+            // Without SIMD support: the gram index.
+            if let Some(packed) = Packed::new(texts) {
+                return Finder::Packed(packed);
             }
         }
         Finder::Grams(GramIndex::new(texts.iter().copied()))
     }
 
-    /// Call `found` with the number of each text that occurs in `haystack`.
-    fn for_each_match(&self, haystack: &[u8], mut found: impl FnMut(usize)) {
+    /// Call `found` with the number of each text that occurs in `haystack` (a text may
+    /// be reported more than once).
+    fn for_each_match(&self, haystack: &[u8], found: impl FnMut(usize)) {
         match self {
-            Finder::Packed { packed, automaton } => {
-                // No text starts before the pre-search's (leftmost) match.
-                if let Some(first) = packed.find(haystack) {
-                    let rest = Input::new(haystack).span(first.start()..haystack.len());
-                    for m in automaton.find_overlapping_iter(rest) {
-                        found(m.pattern().as_usize());
-                    }
-                }
-            }
+            Finder::Packed(packed) => packed.for_each_match(haystack, found),
             Finder::Grams(index) => index.for_each_match(haystack, found),
         }
     }
@@ -335,6 +374,39 @@ mod tests {
             r.sort();
             r
         })
+    }
+
+    #[test]
+    fn searches_agree_with_a_plain_search_on_generated_texts() {
+        // Few texts (the SIMD pre-search), many with few short ones (pre-search and gram
+        // index), many short ones (gram index alone); texts overlap and share starts.
+        use crate::generated_texts::{distinct, naive, Generator};
+        let mut generate = Generator::new();
+        for round in 0..120 {
+            let count = [1, 3, 17, 64, 65, 90, 140][round % 7];
+            let texts: Vec<String> = (0..count)
+                .map(|i| {
+                    let short = round % 3 == 0 || i % 9 == 0;
+                    generate.word(if short {
+                        1 + i % 7
+                    } else {
+                        8 + (i + round) % 23
+                    })
+                })
+                .collect();
+            let refs: Vec<&str> = texts.iter().map(|t| t.as_str()).collect();
+            let search = Search::new(&refs.iter().map(|t| t.as_bytes()).collect::<Vec<_>>());
+            for gap in [0, 1, 5, 13, 40, 200] {
+                let haystack = generate.haystack(&refs, gap);
+                let mut found = Vec::new();
+                search.for_each_match(haystack.as_bytes(), |t| found.push(t));
+                assert_eq!(
+                    distinct(found),
+                    naive(&refs, &haystack),
+                    "{refs:?} in {haystack:?}"
+                );
+            }
+        }
     }
 
     fn pairs(items: &[(&str, &str)]) -> Option<Vec<(String, String)>> {

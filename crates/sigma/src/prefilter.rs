@@ -243,6 +243,10 @@ impl Search {
 /// One field's texts: text → the rules (positions in the log source's list).
 struct FieldIndex {
     slot: u32,
+    /// For keyword searches: whether no text holds the separator of
+    /// [`crate::view::FieldCache::all_joined`], so all of an event's texts are searched
+    /// at once.
+    joined: bool,
     search: Search,
     rules: Vec<Vec<u32>>,
 }
@@ -307,8 +311,11 @@ impl Prefilter {
             let mut texts: Vec<(Box<str>, Vec<u32>)> =
                 by_slot.remove(&slot).expect("key").into_iter().collect();
             texts.sort();
+            let joined = slot == ANY_FIELD
+                && !texts.iter().any(|(t, _)| t.contains(crate::view::SEPARATOR));
             fields.push(FieldIndex {
                 slot,
+                joined,
                 search: Search::new(&texts.iter().map(|(t, _)| t.as_bytes()).collect::<Vec<_>>()),
                 rules: texts.into_iter().map(|(_, r)| r).collect(),
             });
@@ -329,6 +336,16 @@ impl Prefilter {
     pub fn candidates(&self, ctx: &mut Context<'_>, candidates: &mut Candidates) {
         candidates.words.clone_from(&self.always.words);
         for field in &self.fields {
+            let mut mark = |text: usize| {
+                for &position in &field.rules[text] {
+                    candidates.mark(position);
+                }
+            };
+            if field.joined {
+                let joined = ctx.cache.all_joined(ctx.event);
+                field.search.for_each_match(joined.as_bytes(), &mut mark);
+                continue;
+            }
             let texts = if field.slot == ANY_FIELD {
                 ctx.cache.all_lowered(ctx.event)
             } else {
@@ -336,11 +353,7 @@ impl Prefilter {
                 ctx.cache.lowered(field.slot, slot_field, ctx.event)
             };
             for lower in texts {
-                field.search.for_each_match(lower.as_bytes(), |text| {
-                    for &position in &field.rules[text] {
-                        candidates.mark(position);
-                    }
-                });
+                field.search.for_each_match(lower.as_bytes(), &mut mark);
             }
         }
     }

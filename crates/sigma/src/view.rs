@@ -37,6 +37,10 @@ pub(crate) struct FieldCache {
     slots: Vec<Slot>,
     /// Every text value of the event, for keyword searches: filled on first use.
     all: Slot,
+    /// `all`'s lowered texts joined by [`SEPARATOR`], when `joined_stamp` is the
+    /// generation.
+    joined: String,
+    joined_stamp: u32,
     /// Numbers and addresses rendered to text.
     scratch: String,
 }
@@ -122,6 +126,7 @@ impl FieldCache {
                 slot.stamp = 0;
                 slot.raw_stamp = 0;
             }
+            self.joined_stamp = 0;
             self.generation = 1;
         }
     }
@@ -194,6 +199,23 @@ impl FieldCache {
         &all.lower[..all.items]
     }
 
+    /// [`FieldCache::all_lowered`]'s texts in one string, each followed by
+    /// [`SEPARATOR`]: one search over it instead of one per text (an event has dozens,
+    /// most of them short), for texts that do not hold the separator.
+    pub fn all_joined(&mut self, event: &Event) -> &str {
+        if self.joined_stamp != self.generation {
+            self.joined_stamp = self.generation;
+            self.all_lowered(event);
+            let Self { all, joined, .. } = self;
+            joined.clear();
+            for text in &all.lower[..all.items] {
+                joined.push_str(text);
+                joined.push(SEPARATOR);
+            }
+        }
+        &self.joined
+    }
+
     /// [`FieldCache::all_lowered`]'s texts, lowered and, when `as_written`, as written.
     pub fn all_texts(&mut self, event: &Event, as_written: bool) -> Items<'_> {
         if !as_written {
@@ -222,6 +244,9 @@ impl FieldCache {
         }
     }
 }
+
+/// What [`FieldCache::all_joined`] puts between texts.
+pub(crate) const SEPARATOR: char = '\0';
 
 /// A JSON object or XML element: a record whose values the reader put into fields. (A
 /// syslog line's `<PRI>` is not an element: a digit follows its `<`.)
@@ -318,6 +343,8 @@ mod tests {
         assert_eq!(cache.items(1, &tags, &event, false).raw, ["a", "b"]);
         assert_eq!(cache.lowered(1, &tags, &event), ["a", "b"]);
         let lowered = cache.all_lowered(&event).to_vec();
+        let joined: Vec<&str> = lowered.iter().map(|t| t.as_str()).collect();
+        assert_eq!(cache.all_joined(&event), joined.join("\0") + "\0");
         let all = cache.all_texts(&event, true);
         assert_eq!(all.lower, lowered);
         assert_eq!(all.raw.len(), lowered.len());

@@ -9,7 +9,8 @@ use crate::condition::{pattern_matches, Condition, Quantifier};
 use crate::literal_set::LiteralSet;
 use crate::matcher::{FieldMatch, Network, Node, TimePart, ValueTest};
 use crate::modifier::Modifier;
-use crate::pattern::{build_regex, literal, regex_prefixes, wildcard_at, Position};
+use crate::pattern::{build_regex, literal, wildcard_at, Position};
+use crate::regex_keys::regex_keys;
 use crate::view::SlotField;
 
 /// Field names and placeholder values shared by every rule of a set.
@@ -245,7 +246,7 @@ impl Compiler {
             return Ok(vec![ValueTest::Str(crate::pattern::StrMatcher {
                 pattern: crate::pattern::Pattern::Regex(regex),
                 raw: true,
-                keys: regex_prefixes(&text, insensitive, multi_line, dot_all),
+                keys: regex_keys(&text, insensitive, multi_line, dot_all),
             })]);
         }
         let mut values = vec![text];

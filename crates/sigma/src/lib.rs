@@ -34,6 +34,7 @@ pub mod modifier;
 mod parse;
 mod pattern;
 pub(crate) mod prefilter;
+mod regex_keys;
 mod ruleset;
 mod view;
 

@@ -26,7 +26,7 @@ pub(crate) struct StrMatcher {
     /// Compare against the raw text (`cased`, `re`) instead of the lowered text.
     pub raw: bool,
     /// For a regex: texts one of which every match contains — a wildcard's longest
-    /// literal piece, or a `re` value's prefixes ([`regex_prefixes`]); empty when
+    /// literal piece, or a `re` value's ([`crate::regex_keys`]); empty when
     /// nothing can be said (see [`Self::required`]).
     pub keys: Vec<Box<str>>,
 }
@@ -252,43 +252,6 @@ pub(crate) enum Position {
     Start,
     End,
     Anywhere,
-}
-
-/// Texts one of which every match of the regular expression starts with, ASCII-lowered
-/// (regex-syntax's prefix literals, with the same flags as [`build_regex`]). Empty when
-/// that cannot be said: an infinite or too large set, an empty literal, or a literal
-/// that is not ASCII — `(?i)s` also matches `ſ`, which lowering leaves as it is, so a
-/// lowered text could hold the match without the ASCII literal.
-pub(crate) fn regex_prefixes(
-    source: &str,
-    insensitive: bool,
-    multi_line: bool,
-    dot_all: bool,
-) -> Vec<Box<str>> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let parsed = regex_syntax::ParserBuilder::new()
-        .case_insensitive(insensitive)
-        .multi_line(multi_line)
-        .dot_matches_new_line(dot_all)
-        .build()
-        .parse(source);
-    let Ok(hir) = parsed else { return Vec::new() };
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
-    let Some(literals) = seq.literals() else {
-        return Vec::new();
-    };
-    let mut out: Vec<Box<str>> = Vec::new();
-    for literal in literals {
-        match std::str::from_utf8(literal.as_bytes()) {
-            Ok(text) if !text.is_empty() && text.is_ascii() => {
-                out.push(text.to_ascii_lowercase().into());
-            }
-            _ => return Vec::new(),
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out
 }
 
 pub(crate) fn build_regex(

@@ -312,7 +312,9 @@ impl Prefilter {
                 by_slot.remove(&slot).expect("key").into_iter().collect();
             texts.sort();
             let joined = slot == ANY_FIELD
-                && !texts.iter().any(|(t, _)| t.contains(crate::view::SEPARATOR));
+                && !texts
+                    .iter()
+                    .any(|(t, _)| t.contains(crate::view::SEPARATOR));
             fields.push(FieldIndex {
                 slot,
                 joined,
@@ -488,8 +490,8 @@ mod tests {
     fn what_cannot_be_keyed_is_always_evaluated() {
         for detection in [
             "  sel:\n    Initiated|neq: 'false'\n  condition: sel",
-            "  sel:\n    CommandLine|re: '.*whois'\n  condition: sel",
-            "  sel:\n    CommandLine|re: '(?i)set.*x'\n  condition: sel",
+            "  sel:\n    CommandLine|re: '.*'\n  condition: sel",
+            "  sel:\n    CommandLine|re: '(?i)s.*s'\n  condition: sel",
             "  sel:\n    DestinationIp|cidr: 10.0.0.0/8\n  condition: sel",
             "  sel:\n    ParentImage|exists: false\n  condition: sel",
             "  sel:\n    CommandLine: '*'\n  condition: sel",

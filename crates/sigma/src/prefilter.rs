@@ -304,8 +304,9 @@ impl Prefilter {
                 }
             }
         }
+        // Keyword texts first: a long field text lowered for them is not lowered again.
         let mut slots: Vec<u32> = by_slot.keys().copied().collect();
-        slots.sort_unstable();
+        slots.sort_unstable_by_key(|&slot| (slot != ANY_FIELD, slot));
         let mut fields = Vec::new();
         for slot in slots {
             let mut texts: Vec<(Box<str>, Vec<u32>)> =

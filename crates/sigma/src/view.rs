@@ -19,6 +19,9 @@ struct Slot {
     items: usize,
     raw: Vec<String>,
     lower: Vec<String>,
+    /// When the lowered texts are `FieldCache::all`'s at this range instead of
+    /// `lower`'s (a long text lowered once for keyword searches is not lowered again).
+    shared: Option<(usize, usize)>,
 }
 
 impl Slot {
@@ -37,6 +40,8 @@ pub(crate) struct FieldCache {
     slots: Vec<Slot>,
     /// Every text value of the event, for keyword searches: filled on first use.
     all: Slot,
+    /// For each long value in `all`: its address in the event and its items' range.
+    all_long: Vec<(usize, usize, usize)>,
     /// `all`'s lowered texts joined by [`SEPARATOR`], when `joined_stamp` is the
     /// generation.
     joined: String,
@@ -134,16 +139,39 @@ impl FieldCache {
     /// The field's text items, lowered.
     pub fn lowered(&mut self, slot: u32, field: &SlotField, event: &Event) -> &[String] {
         let generation = self.generation;
-        let Self { slots, scratch, .. } = self;
+        let Self {
+            slots,
+            scratch,
+            all,
+            all_long,
+            ..
+        } = self;
         let slot = &mut slots[slot as usize];
         if slot.stamp != generation {
             slot.stamp = generation;
             slot.items = 0;
+            slot.shared = None;
             if let Some(value) = field.value(event) {
-                visit(&value, scratch, &mut |text| slot.push_lower(text));
+                let shared = match (&value, all.stamp == generation) {
+                    (Cow::Borrowed(value), true) if is_long(value) => {
+                        let address = std::ptr::from_ref(*value) as usize;
+                        all_long.iter().find(|(a, _, _)| *a == address)
+                    }
+                    _ => None,
+                };
+                match shared {
+                    Some(&(_, start, end)) => {
+                        slot.shared = Some((start, end));
+                        slot.items = end - start;
+                    }
+                    None => visit(&value, scratch, &mut |text| slot.push_lower(text)),
+                }
             }
         }
-        &slot.lower[..slot.items]
+        match slot.shared {
+            Some((start, end)) => &all.lower[start..end],
+            None => &slot.lower[..slot.items],
+        }
     }
 
     /// The field's text items lowered, and as written when `as_written` (only cased,
@@ -164,7 +192,12 @@ impl FieldCache {
         }
         self.lowered(slot, field, event);
         let generation = self.generation;
-        let Self { slots, scratch, .. } = self;
+        let Self {
+            slots,
+            scratch,
+            all,
+            ..
+        } = self;
         let slot = &mut slots[slot as usize];
         if slot.raw_stamp != generation {
             slot.raw_stamp = generation;
@@ -178,7 +211,10 @@ impl FieldCache {
         }
         Items {
             raw: &slot.raw[..slot.items],
-            lower: &slot.lower[..slot.items],
+            lower: match slot.shared {
+                Some((start, end)) => &all.lower[start..end],
+                None => &slot.lower[..slot.items],
+            },
         }
     }
 
@@ -188,12 +224,23 @@ impl FieldCache {
     /// (escaped besides), and searching it again tripled the cost of keyword rules.
     pub fn all_lowered(&mut self, event: &Event) -> &[String] {
         let generation = self.generation;
-        let Self { all, scratch, .. } = self;
+        let Self {
+            all,
+            all_long,
+            scratch,
+            ..
+        } = self;
         if all.stamp != generation {
             all.stamp = generation;
             all.items = 0;
+            all_long.clear();
             for value in keyword_values(event) {
+                let start = all.items;
                 visit(value, scratch, &mut |text| all.push_lower(text));
+                if is_long(value) {
+                    let address = std::ptr::from_ref(value) as usize;
+                    all_long.push((address, start, all.items));
+                }
             }
         }
         &all.lower[..all.items]
@@ -245,6 +292,12 @@ impl FieldCache {
     }
 }
 
+/// A text worth finding among the keyword texts rather than lowering again (for a
+/// short one, lowering costs less than the search).
+fn is_long(value: &Value) -> bool {
+    matches!(value, Value::Text(text) if text.len() >= 256)
+}
+
 /// What [`FieldCache::all_joined`] puts between texts.
 pub(crate) const SEPARATOR: char = '\0';
 
@@ -267,7 +320,7 @@ fn is_serialized_record(value: &Value) -> bool {
 pub(crate) struct SlotField {
     pub resolved: FieldName,
     /// The name as the rule wrote it, when it resolved to a canonical field of another
-    /// name (`SubjectUserName` → `username`).
+    /// name (`SubjectUserName` → `username`), or to the canonical payload.
     pub raw: Option<Box<str>>,
 }
 
@@ -276,6 +329,10 @@ impl SlotField {
         let resolved = whoiswatch_event::resolve(name);
         let raw = match &resolved {
             FieldName::Canonical(id) if !id.name().eq_ignore_ascii_case(name) => Some(name.into()),
+            // Sigma's `Payload` is an event data field (PowerShell 4103's), which readers
+            // keep under its own name; the canonical payload (the record as read, its
+            // message for Windows) is read only when the record has no such field.
+            FieldName::Canonical(FieldId::Payload) => Some(name.into()),
             _ => None,
         };
         SlotField { resolved, raw }
@@ -350,5 +407,54 @@ mod tests {
         assert_eq!(all.raw.len(), lowered.len());
         assert!(all.raw.contains(&"43".to_string()));
         assert!(all.raw.contains(&"WHOIS -h Whois.ARIN.net".to_string()));
+    }
+
+    #[test]
+    fn long_texts_lowered_for_keywords_serve_their_field() {
+        let long = format!("Invoke-WebRequest {}", "A".repeat(300));
+        let mut event = windows_event(1);
+        event.set(FieldId::CommandLine, Value::text(long.as_str()));
+        let mut cache = FieldCache::new(2);
+        let payload = SlotField::new("Payload");
+        event.push_extra("Payload", Value::text(long.as_str()));
+        cache.all_lowered(&event);
+        assert_eq!(cache.lowered(0, &payload, &event), [long.to_lowercase()]);
+        let items = cache.items(0, &payload, &event, true);
+        assert_eq!(
+            (items.raw, items.lower),
+            (&[long.clone()][..], &[long.to_lowercase()][..])
+        );
+        // The next event's field is its own, whatever the previous one shared.
+        cache.reset();
+        let mut other = windows_event(2);
+        other.push_extra("Payload", Value::text("short"));
+        cache.all_lowered(&other);
+        assert_eq!(cache.lowered(0, &payload, &other), ["short"]);
+    }
+
+    #[test]
+    fn sigma_payload_is_the_event_data_field_not_the_record() {
+        // PowerShell 4103: the record's message holds the context and the payload; a rule
+        // on `Payload` must not match text that is only in the context.
+        let mut event = windows_event(1);
+        event.set(
+            FieldId::Payload,
+            Value::text("CommandInvocation(Get-Date)\r\nHost Name = ISE\r\n"),
+        );
+        event.push_extra("Payload", Value::text("CommandInvocation(Get-Date)"));
+        let mut cache = FieldCache::new(1);
+        let payload = SlotField::new("Payload");
+        assert_eq!(
+            cache.lowered(0, &payload, &event),
+            ["commandinvocation(get-date)"]
+        );
+        // A record without the field (an NXLog line with the message only): the message.
+        cache.reset();
+        let mut message_only = windows_event(2);
+        message_only.set(FieldId::Payload, Value::text("CommandInvocation(Get-Date)"));
+        assert_eq!(
+            cache.lowered(0, &payload, &message_only),
+            ["commandinvocation(get-date)"]
+        );
     }
 }

@@ -6,9 +6,10 @@
 //! texts) for the rule to match — a selection's literals, the best-keyed child of an
 //! `and`, the union over an `or`. Per log source, one [`Search`] per field holds every
 //! rule's texts on that field (a SIMD pre-search for a few texts, a [`GramIndex`] for
-//! many); an event's field text is searched once, and
-//! only the rules whose texts occurred (and the rules without a requirement: negations,
-//! numbers, CIDR, `re`, `exists`) are evaluated. A requirement only ever leaves out
+//! many); an event's field text is searched once (keyword texts: all of the event's
+//! texts at once, joined), and only the rules whose texts occurred (and the rules
+//! without a requirement: negations, numbers, CIDR, `re` values without key texts,
+//! `exists`) are evaluated. A requirement only ever leaves out
 //! rules that cannot match: `fast_and_slow_paths_agree_on_sigmahq` runs SigmaHQ's data
 //! with and without it.
 

@@ -1,6 +1,6 @@
-//! Many literal values on one field, tested at once: exact values in a hash set, and
-//! prefixes, suffixes and substrings in one Aho-Corasick automaton over the lowered
-//! text. A rule with 500 WHOIS server names then costs one hash lookup and one pass
+//! Many literal values on one field, tested at once: exact values in a hash set,
+//! substrings in one Aho-Corasick automaton that stops at the first match, prefixes and
+//! suffixes in another that looks at every match, over the lowered text. A rule with 500 WHOIS server names then costs one hash lookup and one pass
 //! over the value instead of 500 comparisons. Only case-insensitive, wildcard-free
 //! values qualify; everything else stays a [`ValueTest`] of its own.
 
@@ -23,10 +23,13 @@ enum Anchor {
 #[derive(Debug, Clone)]
 pub(crate) struct LiteralSet {
     exact: FxHashSet<Box<str>>,
-    automaton: Option<AhoCorasick>,
-    /// Per automaton pattern, where it must sit.
+    /// Substrings: any match will do, so the search stops at the first.
+    anywhere: Option<AhoCorasick>,
+    /// Prefixes and suffixes: every match is looked at until one sits where it must.
+    anchored: Option<AhoCorasick>,
+    /// Per `anchored` pattern, where it must sit.
     anchors: Vec<Anchor>,
-    /// The automaton's patterns.
+    /// Every pattern of both automata.
     needles: Vec<Box<str>>,
 }
 
@@ -58,34 +61,41 @@ impl LiteralSet {
             return None;
         }
         let mut exact = FxHashSet::default();
-        let mut patterns = Vec::new();
+        let mut anywhere = Vec::new();
+        let mut anchored = Vec::new();
         let mut anchors = Vec::new();
         for (anchor, needle) in literals {
             match anchor {
                 None => {
                     exact.insert(Box::from(needle));
                 }
+                Some(Anchor::Anywhere) => anywhere.push(needle),
                 Some(anchor) => {
-                    patterns.push(needle);
+                    anchored.push(needle);
                     anchors.push(anchor);
                 }
             }
         }
-        let automaton = match patterns.is_empty() {
-            true => None,
-            // A build failure (size limits) keeps the tests as they are.
-            false => Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&patterns)
-                    .ok()?,
-            ),
+        // A build failure (size limits) keeps the tests as they are.
+        let build = |patterns: &[&str], kind: MatchKind| -> Option<Option<AhoCorasick>> {
+            if patterns.is_empty() {
+                return Some(None);
+            }
+            let built = AhoCorasickBuilder::new().match_kind(kind).build(patterns);
+            built.ok().map(Some)
         };
-        let needles = patterns.iter().map(|p| Box::from(*p)).collect();
+        let anywhere_automaton = build(&anywhere, MatchKind::LeftmostFirst)?;
+        let anchored_automaton = build(&anchored, MatchKind::Standard)?;
+        let needles = anywhere
+            .iter()
+            .chain(&anchored)
+            .map(|p| Box::from(*p))
+            .collect();
         tests.retain(|test| literal_of(test).is_none());
         Some(LiteralSet {
             exact,
-            automaton,
+            anywhere: anywhere_automaton,
+            anchored: anchored_automaton,
             anchors,
             needles,
         })
@@ -104,7 +114,10 @@ impl LiteralSet {
         if self.exact.contains(lower) {
             return true;
         }
-        let Some(automaton) = &self.automaton else {
+        if self.anywhere.as_ref().is_some_and(|a| a.is_match(lower)) {
+            return true;
+        }
+        let Some(automaton) = &self.anchored else {
             return false;
         };
         automaton
@@ -114,5 +127,52 @@ impl LiteralSet {
                 Anchor::Start => m.start() == 0,
                 Anchor::End => m.end() == lower.len(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern::{literal, lower, Position};
+
+    #[test]
+    fn agrees_with_the_tests_one_by_one() {
+        let values = [
+            ("whois.exe", Position::Whole),
+            ("c:\\tools\\", Position::Start),
+            ("\\whois64.exe", Position::End),
+            (".arin.net", Position::Anywhere),
+            ("-h ", Position::Anywhere),
+            ("rdap", Position::Start),
+            ("43", Position::End),
+        ];
+        let tests: Vec<ValueTest> = values
+            .iter()
+            .map(|(v, p)| ValueTest::Str(literal(v, false, *p)))
+            .collect();
+        let mut extracted = tests.clone();
+        let set = LiteralSet::extract(&mut extracted).expect("seven plain literals");
+        assert!(extracted.is_empty());
+        for text in [
+            "whois.exe",
+            "WHOIS.EXE -h x",
+            "C:\\Tools\\nc.exe",
+            "d:\\whois64.exe",
+            "d:\\whois64.exe.bak",
+            "whois whois.arin.net",
+            "rdap.arin.net",
+            "x rdap",
+            "port 43",
+            "43 port",
+            "",
+            "nothing",
+        ] {
+            let lowered = lower(text);
+            let one_by_one = tests.iter().any(|t| match t {
+                ValueTest::Str(m) => m.is_match(text, &lowered),
+                _ => unreachable!(),
+            });
+            assert_eq!(set.is_match(&lowered), one_by_one, "{text}");
+        }
     }
 }

@@ -1,8 +1,10 @@
 //! The per-event field cache of a scan: each field a rule set refers to has a slot; the
 //! first test that reads a field renders it (numbers, addresses and times to text) and
 //! lowers it once, and every later test of every rule reuses that; the text as written
-//! is copied only for the tests that read it (cased, `re`, numbers, CIDR). Buffers are
-//! kept across events, so a steady scan allocates nothing here.
+//! is copied only for the tests that read it (cased, `re`, numbers, CIDR). Keyword
+//! searches get every text of the event lowered (and joined, for the prefilter); a long
+//! text lowered there is not lowered again for its field. Buffers are kept across
+//! events, so a steady scan allocates nothing here.
 
 use std::borrow::Cow;
 

@@ -1,7 +1,8 @@
 //! Many literal values on one field, tested at once: exact values in a hash set,
 //! substrings in one Aho-Corasick automaton that stops at the first match, prefixes and
-//! suffixes in another that looks at every match, over the lowered text. A rule with 500 WHOIS server names then costs one hash lookup and one pass
-//! over the value instead of 500 comparisons. Only case-insensitive, wildcard-free
+//! suffixes in another that looks at every match, over the lowered text. A rule with 500
+//! WHOIS server names then costs one hash lookup and one pass over the value instead of
+//! 500 comparisons. Only case-insensitive, wildcard-free
 //! values qualify; everything else stays a [`ValueTest`] of its own.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -27,8 +28,8 @@ pub(crate) struct LiteralSet {
     anywhere: Option<AhoCorasick>,
     /// Prefixes and suffixes: every match is looked at until one sits where it must.
     anchored: Option<AhoCorasick>,
-    /// Per `anchored` pattern, where it must sit.
-    anchors: Vec<Anchor>,
+    /// Per `anchored` pattern: whether it must start the text (else end it).
+    at_start: Vec<bool>,
     /// Every pattern of both automata.
     needles: Vec<Box<str>>,
 }
@@ -63,7 +64,7 @@ impl LiteralSet {
         let mut exact = FxHashSet::default();
         let mut anywhere = Vec::new();
         let mut anchored = Vec::new();
-        let mut anchors = Vec::new();
+        let mut at_start = Vec::new();
         for (anchor, needle) in literals {
             match anchor {
                 None => {
@@ -72,7 +73,7 @@ impl LiteralSet {
                 Some(Anchor::Anywhere) => anywhere.push(needle),
                 Some(anchor) => {
                     anchored.push(needle);
-                    anchors.push(anchor);
+                    at_start.push(anchor == Anchor::Start);
                 }
             }
         }
@@ -96,7 +97,7 @@ impl LiteralSet {
             exact,
             anywhere: anywhere_automaton,
             anchored: anchored_automaton,
-            anchors,
+            at_start,
             needles,
         })
     }
@@ -120,13 +121,12 @@ impl LiteralSet {
         let Some(automaton) = &self.anchored else {
             return false;
         };
-        automaton
-            .find_overlapping_iter(lower)
-            .any(|m| match self.anchors[m.pattern().as_usize()] {
-                Anchor::Anywhere => true,
-                Anchor::Start => m.start() == 0,
-                Anchor::End => m.end() == lower.len(),
-            })
+        automaton.find_overlapping_iter(lower).any(|m| {
+            match self.at_start[m.pattern().as_usize()] {
+                true => m.start() == 0,
+                false => m.end() == lower.len(),
+            }
+        })
     }
 }
 

@@ -34,6 +34,35 @@ impl Slot {
         lower_into(text, &mut self.lower[self.items]);
         self.items += 1;
     }
+
+    /// The lowered texts: this slot's own, or the range of `all`'s it shares.
+    fn lowered<'a>(&'a self, all: &'a Slot) -> &'a [String] {
+        match self.shared {
+            Some((start, end)) => &all.lower[start..end],
+            None => &self.lower[..self.items],
+        }
+    }
+
+    /// Copy the texts of the values as written into `raw`, once per generation (the
+    /// values are looked up only then).
+    fn fill_raw<V: std::ops::Deref<Target = Value>, I: IntoIterator<Item = V>>(
+        &mut self,
+        generation: u32,
+        values: impl FnOnce() -> I,
+        scratch: &mut String,
+    ) {
+        if self.raw_stamp == generation {
+            return;
+        }
+        self.raw_stamp = generation;
+        let mut i = 0;
+        for value in values() {
+            visit(&value, scratch, &mut |text| {
+                set(&mut self.raw, i, text);
+                i += 1;
+            });
+        }
+    }
 }
 
 #[derive(Default)]
@@ -170,10 +199,7 @@ impl FieldCache {
                 }
             }
         }
-        match slot.shared {
-            Some((start, end)) => &all.lower[start..end],
-            None => &slot.lower[..slot.items],
-        }
+        slot.lowered(all)
     }
 
     /// The field's text items lowered, and as written when `as_written` (only cased,
@@ -201,22 +227,10 @@ impl FieldCache {
             ..
         } = self;
         let slot = &mut slots[slot as usize];
-        if slot.raw_stamp != generation {
-            slot.raw_stamp = generation;
-            if let Some(value) = field.value(event) {
-                let mut i = 0;
-                visit(&value, scratch, &mut |text| {
-                    set(&mut slot.raw, i, text);
-                    i += 1;
-                });
-            }
-        }
+        slot.fill_raw(generation, || field.value(event), scratch);
         Items {
             raw: &slot.raw[..slot.items],
-            lower: match slot.shared {
-                Some((start, end)) => &all.lower[start..end],
-                None => &slot.lower[..slot.items],
-            },
+            lower: slot.lowered(all),
         }
     }
 
@@ -277,16 +291,7 @@ impl FieldCache {
         self.all_lowered(event);
         let generation = self.generation;
         let Self { all, scratch, .. } = self;
-        if all.raw_stamp != generation {
-            all.raw_stamp = generation;
-            let mut i = 0;
-            for value in keyword_values(event) {
-                visit(value, scratch, &mut |text| {
-                    set(&mut all.raw, i, text);
-                    i += 1;
-                });
-            }
-        }
+        all.fill_raw(generation, || keyword_values(event), scratch);
         Items {
             raw: &all.raw[..all.items],
             lower: &all.lower[..all.items],

@@ -11,6 +11,8 @@ use crate::coerce::{coerce, derive_common, parse_time, time_from_number};
 use crate::emit::{Emitter, Stop};
 use crate::formats::windows::{normalize, WinRecord};
 use crate::formats::zeek::zeek_event;
+
+use super::nxlog::nxlog;
 use crate::options::EventFilter;
 
 pub(crate) const FORMAT_EVTX_JSON: &str = "evtx-json";
@@ -217,7 +219,7 @@ fn flatten(value: &Json<'_>, prefix: &mut String, out: &mut dyn FnMut(&str, Valu
 }
 
 /// A JSON value as an event value, keeping its type.
-fn json_value(value: &Json<'_>) -> Value {
+pub(super) fn json_value(value: &Json<'_>) -> Value {
     match value {
         Json::Bool(b) => Value::Boolean(*b),
         Json::Integer(n) => Value::Integer(*n),
@@ -362,93 +364,6 @@ fn collect_data<'a>(value: &'a Json<'a>, out: &mut Vec<(Cow<'a, str>, Cow<'a, st
             }
         }
     }
-}
-
-/// NXLog's fields that describe the collection, not the event (a `match`: one length
-/// switch and a compare or two per key, on the hot path of every NXLog line).
-fn is_nxlog_meta(key: &str) -> bool {
-    matches!(
-        key,
-        "EventID"
-            | "Channel"
-            | "Hostname"
-            | "SourceName"
-            | "ProviderGuid"
-            | "@timestamp"
-            | "@version"
-            | "EventTime"
-            | "EventReceivedTime"
-            | "RecordNumber"
-            | "Message"
-            | "Severity"
-            | "SeverityValue"
-            | "EventType"
-            | "Keywords"
-            | "Task"
-            | "Opcode"
-            | "OpcodeValue"
-            | "Version"
-            | "SourceModuleName"
-            | "SourceModuleType"
-            | "ExecutionProcessID"
-            | "ThreadID"
-            | "port"
-            | "host"
-            | "tags"
-            | "AccountName"
-            | "Domain"
-            | "AccountType"
-            | "UserID"
-            | "Category"
-            | "Level"
-    )
-}
-
-/// NXLog flat JSON (OTRF): Windows fields at the top level, values as strings.
-fn nxlog(object: &Json<'_>, origin: whoiswatch_event::Origin, payload: &str) -> Event {
-    let received = text(object.get("@timestamp")).and_then(|t| parse_time(&t));
-    let mut record = WinRecord {
-        provider: text(object.get("SourceName")),
-        event_id: object.get("EventID").and_then(Json::as_i64),
-        channel: text(object.get("Channel")),
-        computer: text(object.get("Hostname")),
-        received,
-        record_id: object.get("RecordNumber").and_then(Json::as_i64),
-        user_sid: text(object.get("UserID")),
-        message: text(object.get("Message")),
-        ..WinRecord::default()
-    };
-    for (key, value) in object.members() {
-        if is_nxlog_meta(key) {
-            continue;
-        }
-        if let Some(t) = value.scalar_text() {
-            record.data.push((Cow::Borrowed(key.as_ref()), t));
-        }
-    }
-    let mut event = normalize(&record, false, origin, payload);
-    if !event.has(FieldId::DeviceTime) {
-        if let Some(t) = received {
-            event.set(FieldId::DeviceTime, Value::Time(t));
-        }
-    }
-    for (key, value) in object.members() {
-        if is_nxlog_meta(key)
-            && !matches!(
-                key.as_ref(),
-                "EventID"
-                    | "Channel"
-                    | "Hostname"
-                    | "SourceName"
-                    | "Message"
-                    | "RecordNumber"
-                    | "@timestamp"
-            )
-        {
-            event.push_extra(key.as_ref(), json_value(value));
-        }
-    }
-    event
 }
 
 /// Winlogbeat / Elastic Agent: `winlog.*` holds the Windows record, the rest is ECS.

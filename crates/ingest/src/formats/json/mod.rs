@@ -6,6 +6,7 @@
 mod dialects;
 mod document;
 mod keys;
+mod nxlog;
 mod skim;
 pub(crate) mod tree;
 

@@ -168,6 +168,12 @@ impl Event {
         Some(self.fields.swap_remove(index).1)
     }
 
+    /// Room for `additional` more extra fields (a reader that knows how many a record
+    /// holds grows the list once).
+    pub fn reserve_extra(&mut self, additional: usize) {
+        self.extra.reserve(additional);
+    }
+
     /// Add an extra (non-canonical) field. Duplicate names are kept in order.
     pub fn push_extra(&mut self, name: impl Into<Box<str>>, value: Value) {
         self.extra.push((name.into(), value));

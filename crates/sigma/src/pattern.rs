@@ -117,10 +117,16 @@ fn pieces(value: &str) -> Vec<Piece> {
 /// Lower `text` into a reused buffer.
 pub(crate) fn lower_into(text: &str, out: &mut String) {
     out.clear();
+    lower_append(text, out);
+}
+
+/// Append `text` lowered to `out`.
+pub(crate) fn lower_append(text: &str, out: &mut String) {
     if text.is_ascii() {
+        let start = out.len();
         out.push_str(text);
         // ASCII lowering keeps the bytes valid UTF-8.
-        out.make_ascii_lowercase();
+        out.as_mut_str()[start..].make_ascii_lowercase();
     } else {
         // ASCII runs in bulk, the other characters one by one (Windows' `®`, `™` and
         // accented user names are few in a long text).

@@ -2,15 +2,16 @@
 //! first test that reads a field renders it (numbers, addresses and times to text) and
 //! lowers it once, and every later test of every rule reuses that; the text as written
 //! is copied only for the tests that read it (cased, `re`, numbers, CIDR). Keyword
-//! searches get every text of the event lowered (and joined, for the prefilter); a long
-//! text lowered there is not lowered again for its field. Buffers are kept across
-//! events, so a steady scan allocates nothing here.
+//! searches get every text of the event lowered: joined into one string for the
+//! prefilter (lowered straight into it), one by one for the rules it lets through; a
+//! long text lowered for either is not lowered again for its field. Buffers are kept
+//! across events, so a steady scan allocates nothing here.
 
 use std::borrow::Cow;
 
 use whoiswatch_event::{Event, FieldId, FieldName, Value};
 
-use crate::pattern::lower_into;
+use crate::pattern::{lower_append, lower_into};
 
 #[derive(Default)]
 struct Slot {
@@ -32,6 +33,12 @@ impl Slot {
             self.lower.push(String::new());
         }
         lower_into(text, &mut self.lower[self.items]);
+        self.items += 1;
+    }
+
+    /// Add a text lowered already.
+    fn push_lowered(&mut self, lowered: &str) {
+        set(&mut self.lower, self.items, lowered);
         self.items += 1;
     }
 
@@ -73,10 +80,12 @@ pub(crate) struct FieldCache {
     all: Slot,
     /// For each long value in `all`: its address in the event and its items' range.
     all_long: Vec<(usize, usize, usize)>,
-    /// `all`'s lowered texts joined by [`SEPARATOR`], when `joined_stamp` is the
-    /// generation.
+    /// The same texts lowered and joined by [`SEPARATOR`], when `joined_stamp` is the
+    /// generation (built on its own: the prefilter needs only this).
     joined: String,
     joined_stamp: u32,
+    /// For each long value in `joined`: its address in the event and its text's range.
+    joined_long: Vec<(usize, usize, usize)>,
     /// Numbers and addresses rendered to text.
     scratch: String,
 }
@@ -175,6 +184,9 @@ impl FieldCache {
             scratch,
             all,
             all_long,
+            joined,
+            joined_stamp,
+            joined_long,
             ..
         } = self;
         let slot = &mut slots[slot as usize];
@@ -183,19 +195,26 @@ impl FieldCache {
             slot.items = 0;
             slot.shared = None;
             if let Some(value) = field.value(event) {
-                let shared = match (&value, all.stamp == generation) {
-                    (Cow::Borrowed(value), true) if is_long(value) => {
-                        let address = std::ptr::from_ref(*value) as usize;
-                        all_long.iter().find(|(a, _, _)| *a == address)
+                // A long text the keyword searches lowered already: shared, or copied.
+                let address = match &value {
+                    Cow::Borrowed(value) if is_long(value) => {
+                        Some(std::ptr::from_ref(*value) as usize)
                     }
                     _ => None,
                 };
-                match shared {
-                    Some(&(_, start, end)) => {
-                        slot.shared = Some((start, end));
-                        slot.items = end - start;
-                    }
-                    None => visit(&value, scratch, &mut |text| slot.push_lower(text)),
+                let find = |long: &[(usize, usize, usize)], stamp: u32| {
+                    let address = address.filter(|_| stamp == generation)?;
+                    long.iter()
+                        .find(|(a, _, _)| *a == address)
+                        .map(|&(_, start, end)| start..end)
+                };
+                if let Some(range) = find(all_long, all.stamp) {
+                    slot.items = range.len();
+                    slot.shared = Some((range.start, range.end));
+                } else if let Some(range) = find(joined_long, *joined_stamp) {
+                    slot.push_lowered(&joined[range]);
+                } else {
+                    visit(&value, scratch, &mut |text| slot.push_lower(text));
                 }
             }
         }
@@ -264,16 +283,31 @@ impl FieldCache {
 
     /// [`FieldCache::all_lowered`]'s texts in one string, each followed by
     /// [`SEPARATOR`]: one search over it instead of one per text (an event has dozens,
-    /// most of them short), for texts that do not hold the separator.
+    /// most of them short), for texts that do not hold the separator. Lowered straight
+    /// into the string, once per event.
     pub fn all_joined(&mut self, event: &Event) -> &str {
         if self.joined_stamp != self.generation {
             self.joined_stamp = self.generation;
-            self.all_lowered(event);
-            let Self { all, joined, .. } = self;
+            let Self {
+                joined,
+                joined_long,
+                scratch,
+                ..
+            } = self;
             joined.clear();
-            for text in &all.lower[..all.items] {
-                joined.push_str(text);
-                joined.push(SEPARATOR);
+            joined_long.clear();
+            for value in keyword_values(event) {
+                let start = joined.len();
+                let mut end = start;
+                visit(value, scratch, &mut |text| {
+                    lower_append(text, joined);
+                    end = joined.len();
+                    joined.push(SEPARATOR);
+                });
+                if is_long(value) {
+                    let address = std::ptr::from_ref(value) as usize;
+                    joined_long.push((address, start, end));
+                }
             }
         }
         &self.joined
@@ -436,6 +470,37 @@ mod tests {
         let mut other = windows_event(2);
         other.push_extra("Payload", Value::text("short"));
         cache.all_lowered(&other);
+        assert_eq!(cache.lowered(0, &payload, &other), ["short"]);
+    }
+
+    #[test]
+    fn long_texts_lowered_into_the_joined_keyword_text_serve_their_field() {
+        // Non-ASCII, and the separator inside: the field gets exactly its own text.
+        let long = format!("Ünïcode\0Invoke-WebRequest {}", "A".repeat(300));
+        let mut event = windows_event(1);
+        event.set(FieldId::CommandLine, Value::text("Short ONE"));
+        event.push_extra("Payload", Value::text(long.as_str()));
+        event.push_extra("Tags", Value::List(vec!["X".into(), "y".into()]));
+        let mut cache = FieldCache::new(3);
+        let payload = SlotField::new("Payload");
+        let command = SlotField::new("CommandLine");
+        let joined = cache.all_joined(&event).to_string();
+        assert_eq!(
+            joined,
+            format!("short one\0{}\0x\0y\0", long.to_lowercase())
+        );
+        assert_eq!(cache.lowered(0, &payload, &event), [long.to_lowercase()]);
+        assert_eq!(cache.lowered(1, &command, &event), ["short one"]);
+        let items = cache.items(0, &payload, &event, true);
+        assert_eq!(items.raw, [long.clone()]);
+        // Built on its own, the joined text is what the texts one by one make.
+        let lowered = cache.all_lowered(&event).to_vec();
+        assert_eq!(joined, lowered.join("\0") + "\0");
+        // The next event's field is its own, whatever the previous one shared.
+        cache.reset();
+        let mut other = windows_event(2);
+        other.push_extra("Payload", Value::text("Short"));
+        cache.all_joined(&other);
         assert_eq!(cache.lowered(0, &payload, &other), ["short"]);
     }
 

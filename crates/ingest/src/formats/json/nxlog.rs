@@ -56,7 +56,10 @@ fn role(key: &str) -> Role {
 
 /// The event of an NXLog line.
 pub(super) fn nxlog(object: &Json<'_>, origin: Origin, payload: &str) -> Event {
-    let mut record = WinRecord::default();
+    let mut record = WinRecord {
+        data: Vec::with_capacity(object.members().len()),
+        ..WinRecord::default()
+    };
     // Bit `1 << header` (and bit 7 for the SID) once the first member of that key is read.
     let mut seen = 0u8;
     let mut first = |bit: u8| {

@@ -201,8 +201,43 @@ pub(crate) fn parse_query_results(text: &str) -> Vec<Box<str>> {
 }
 
 /// The value of a Windows data field, typed for its canonical field when it has one.
-fn set_data(event: &mut Event, name: &str, value: &str) {
-    match whoiswatch_event::registry::lookup(name) {
+/// Data names by position: the records of one source list the same names in the same
+/// order, so most lookups are one comparison instead of a lowered hash lookup.
+#[derive(Default)]
+struct DataNames(Vec<(String, Option<FieldId>)>);
+
+/// Positions remembered (records with more data fields look the rest up each time).
+const DATA_NAMES_KEPT: usize = 128;
+
+impl DataNames {
+    fn lookup(&mut self, index: usize, name: &str) -> Option<FieldId> {
+        if let Some((known, id)) = self.0.get(index) {
+            if known == name {
+                return *id;
+            }
+        }
+        let id = whoiswatch_event::registry::lookup(name);
+        if index < DATA_NAMES_KEPT {
+            if self.0.len() <= index {
+                self.0.resize(index + 1, (String::new(), None));
+            }
+            // The slot's buffer is reused: names that vary by record do not allocate.
+            let slot = &mut self.0[index];
+            slot.0.clear();
+            slot.0.push_str(name);
+            slot.1 = id;
+        }
+        id
+    }
+}
+
+thread_local! {
+    static DATA_NAMES: std::cell::RefCell<DataNames> = std::cell::RefCell::default();
+}
+
+/// An EventData field whose name resolves to `id` (or to none).
+fn set_data(event: &mut Event, id: Option<FieldId>, name: &str, value: &str) {
+    match id {
         Some(FieldId::DnsAnswers) => {
             event.set(FieldId::DnsAnswers, Value::List(parse_query_results(value)))
         }
@@ -267,6 +302,8 @@ pub(crate) fn normalize(
         &LogSourceType::WINDOWS
     };
     let mut event = Event::new(source_type, category(record, linux), origin);
+    // Most data fields are extra fields (a reader adds its own after).
+    event.reserve_extra(record.data.len() + 8);
     if let Some(t) = record.time {
         event.set(FieldId::DeviceTime, Value::Time(t));
     }
@@ -303,34 +340,36 @@ pub(crate) fn normalize(
         .is_some_and(|c| c.eq_ignore_ascii_case("security"))
         || record.provider.as_deref() == Some(SECURITY);
     let event_id = record.event_id.unwrap_or(-1);
-    for (name, value) in &record.data {
-        if is_security && normalize_security(&mut event, event_id, name, value) {
-            event.push_extra(name.as_ref(), Value::text(value.as_ref()));
-            continue;
-        }
-        match name.as_ref() {
-            "Initiated" => {
-                let outbound = value.eq_ignore_ascii_case("true");
-                event.set(
-                    FieldId::NetworkDirection,
-                    Value::text(if outbound { "outbound" } else { "inbound" }),
-                );
-                event.push_extra("Initiated", Value::Boolean(outbound));
+    DATA_NAMES.with_borrow_mut(|names| {
+        for (index, (name, value)) in record.data.iter().enumerate() {
+            if is_security && normalize_security(&mut event, event_id, name, value) {
+                event.push_extra(name.as_ref(), Value::text(value.as_ref()));
+                continue;
             }
-            "MessageNumber" | "MessageTotal" => match parse_integer(value) {
-                Some(n) => event.push_extra(name.as_ref(), Value::Integer(n)),
-                None => event.push_extra(name.as_ref(), Value::text(value.as_ref())),
-            },
-            "UtcTime" => {
-                // Sysmon's own time: the device time when the record header has none.
-                if !event.has(FieldId::DeviceTime) {
-                    event.set(FieldId::DeviceTime, coerce(FieldId::DeviceTime, value));
+            match name.as_ref() {
+                "Initiated" => {
+                    let outbound = value.eq_ignore_ascii_case("true");
+                    event.set(
+                        FieldId::NetworkDirection,
+                        Value::text(if outbound { "outbound" } else { "inbound" }),
+                    );
+                    event.push_extra("Initiated", Value::Boolean(outbound));
                 }
-                event.push_extra("UtcTime", Value::text(value.as_ref()));
+                "MessageNumber" | "MessageTotal" => match parse_integer(value) {
+                    Some(n) => event.push_extra(name.as_ref(), Value::Integer(n)),
+                    None => event.push_extra(name.as_ref(), Value::text(value.as_ref())),
+                },
+                "UtcTime" => {
+                    // Sysmon's own time: the device time when the record header has none.
+                    if !event.has(FieldId::DeviceTime) {
+                        event.set(FieldId::DeviceTime, coerce(FieldId::DeviceTime, value));
+                    }
+                    event.push_extra("UtcTime", Value::text(value.as_ref()));
+                }
+                _ => set_data(&mut event, names.lookup(index, name), name, value),
             }
-            _ => set_data(&mut event, name, value),
         }
-    }
+    });
     if is_security && matches!(event_id, 5156 | 5157) {
         event.set(
             FieldId::DeviceAction,
@@ -344,4 +383,31 @@ pub(crate) fn normalize(
     derive_common(&mut event);
     event.set(FieldId::Payload, Value::text(payload));
     event
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_names_remembered_by_position_answer_as_the_registry_does() {
+        let mut names = DataNames::default();
+        let lookup = whoiswatch_event::registry::lookup;
+        for round in 0..3 {
+            // The same names in the same order, then other names at the same positions
+            // (a name known at one position asked for at another), then the first again.
+            let record: &[&str] = match round {
+                1 => &["TargetFilename", "Image", "NotAField", "commandline"],
+                _ => &["Image", "CommandLine", "Hashes", "TargetFilename"],
+            };
+            for (index, name) in record.iter().enumerate() {
+                assert_eq!(names.lookup(index, name), lookup(name), "{round} {name}");
+                assert_eq!(names.lookup(index, name), lookup(name), "{round} {name}");
+            }
+        }
+        // Past the positions kept, still the registry's answer.
+        let far = DATA_NAMES_KEPT + 3;
+        assert_eq!(names.lookup(far, "Image"), Some(FieldId::Image));
+        assert_eq!(names.lookup(far, "Hashes"), None);
+    }
 }

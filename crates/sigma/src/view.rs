@@ -492,7 +492,7 @@ mod tests {
         assert_eq!(cache.lowered(0, &payload, &event), [long.to_lowercase()]);
         assert_eq!(cache.lowered(1, &command, &event), ["short one"]);
         let items = cache.items(0, &payload, &event, true);
-        assert_eq!(items.raw, [long.clone()]);
+        assert_eq!(items.raw, std::slice::from_ref(&long));
         // Built on its own, the joined text is what the texts one by one make.
         let lowered = cache.all_lowered(&event).to_vec();
         assert_eq!(joined, lowered.join("\0") + "\0");

@@ -200,7 +200,6 @@ pub(crate) fn parse_query_results(text: &str) -> Vec<Box<str>> {
         .collect()
 }
 
-/// The value of a Windows data field, typed for its canonical field when it has one.
 /// Data names by position: the records of one source list the same names in the same
 /// order, so most lookups are one comparison instead of a lowered hash lookup.
 #[derive(Default)]
@@ -235,7 +234,8 @@ thread_local! {
     static DATA_NAMES: std::cell::RefCell<DataNames> = std::cell::RefCell::default();
 }
 
-/// An EventData field whose name resolves to `id` (or to none).
+/// The value of a Windows data field whose name resolves to `id`, typed for that
+/// canonical field when it has one.
 fn set_data(event: &mut Event, id: Option<FieldId>, name: &str, value: &str) {
     match id {
         Some(FieldId::DnsAnswers) => {

@@ -111,7 +111,8 @@ pub(crate) struct KeyInfo {
     pub marks: Marks,
 }
 
-/// Top-level keys remembered by position (the first 64).
+/// Keys remembered by position (the first 64): an object's top-level keys, or a Windows
+/// record's data names (the records of one source list the same in the same order).
 #[derive(Debug, Default)]
 pub(crate) struct KeyCache(Vec<(String, KeyInfo, Probe)>);
 
@@ -185,6 +186,8 @@ impl KeyCache {
         self.0.get(index).map(|(key, _, _)| key.as_str())
     }
 
+    /// The meaning of `key`, found at `index`: one comparison when it is the key last
+    /// seen there.
     pub fn get(&mut self, index: usize, key: &str) -> KeyInfo {
         if let Some((known, info, _)) = self.0.get(index) {
             if known == key {

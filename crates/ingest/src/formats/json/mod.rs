@@ -5,7 +5,7 @@
 
 mod dialects;
 mod document;
-mod keys;
+pub(crate) mod keys;
 mod nxlog;
 mod skim;
 pub(crate) mod tree;

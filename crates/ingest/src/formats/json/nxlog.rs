@@ -104,6 +104,7 @@ pub(super) fn nxlog(object: &Json<'_>, origin: Origin, payload: &str) -> Event {
             event.set(FieldId::DeviceTime, Value::Time(t));
         }
     }
+    event.reserve_extra(meta.len());
     for (key, value) in meta {
         event.push_extra(key.as_ref(), json_value(value));
     }

@@ -6,6 +6,7 @@ use whoiswatch_event::{Category, Event, FieldId, LogSourceType, Origin, Value};
 
 use super::record::WinRecord;
 use crate::coerce::{coerce, derive_common, parse_integer, parse_ip, protocol_name, set_text};
+use crate::formats::json::keys::KeyCache;
 
 const SYSMON: &str = "Microsoft-Windows-Sysmon";
 const SYSMON_LINUX: &str = "Linux-Sysmon";
@@ -200,38 +201,10 @@ pub(crate) fn parse_query_results(text: &str) -> Vec<Box<str>> {
         .collect()
 }
 
-/// Data names by position: the records of one source list the same names in the same
-/// order, so most lookups are one comparison instead of a lowered hash lookup.
-#[derive(Default)]
-struct DataNames(Vec<(String, Option<FieldId>)>);
-
-/// Positions remembered (records with more data fields look the rest up each time).
-const DATA_NAMES_KEPT: usize = 128;
-
-impl DataNames {
-    fn lookup(&mut self, index: usize, name: &str) -> Option<FieldId> {
-        if let Some((known, id)) = self.0.get(index) {
-            if known == name {
-                return *id;
-            }
-        }
-        let id = whoiswatch_event::registry::lookup(name);
-        if index < DATA_NAMES_KEPT {
-            if self.0.len() <= index {
-                self.0.resize(index + 1, (String::new(), None));
-            }
-            // The slot's buffer is reused: names that vary by record do not allocate.
-            let slot = &mut self.0[index];
-            slot.0.clear();
-            slot.0.push_str(name);
-            slot.1 = id;
-        }
-        id
-    }
-}
-
 thread_local! {
-    static DATA_NAMES: std::cell::RefCell<DataNames> = std::cell::RefCell::default();
+    /// Data names by position: most lookups are one comparison instead of a lowered
+    /// hash lookup in the registry.
+    static DATA_NAMES: std::cell::RefCell<KeyCache> = std::cell::RefCell::default();
 }
 
 /// The value of a Windows data field whose name resolves to `id`, typed for that
@@ -302,8 +275,8 @@ pub(crate) fn normalize(
         &LogSourceType::WINDOWS
     };
     let mut event = Event::new(source_type, category(record, linux), origin);
-    // Most data fields are extra fields (a reader adds its own after).
-    event.reserve_extra(record.data.len() + 8);
+    // Most data fields are extra fields.
+    event.reserve_extra(record.data.len());
     if let Some(t) = record.time {
         event.set(FieldId::DeviceTime, Value::Time(t));
     }
@@ -366,7 +339,7 @@ pub(crate) fn normalize(
                     }
                     event.push_extra("UtcTime", Value::text(value.as_ref()));
                 }
-                _ => set_data(&mut event, names.lookup(index, name), name, value),
+                _ => set_data(&mut event, names.get(index, name).id, name, value),
             }
         }
     });
@@ -391,7 +364,7 @@ mod tests {
 
     #[test]
     fn data_names_remembered_by_position_answer_as_the_registry_does() {
-        let mut names = DataNames::default();
+        let mut names = KeyCache::default();
         let lookup = whoiswatch_event::registry::lookup;
         for round in 0..3 {
             // The same names in the same order, then other names at the same positions
@@ -401,13 +374,12 @@ mod tests {
                 _ => &["Image", "CommandLine", "Hashes", "TargetFilename"],
             };
             for (index, name) in record.iter().enumerate() {
-                assert_eq!(names.lookup(index, name), lookup(name), "{round} {name}");
-                assert_eq!(names.lookup(index, name), lookup(name), "{round} {name}");
+                assert_eq!(names.get(index, name).id, lookup(name), "{round} {name}");
+                assert_eq!(names.get(index, name).id, lookup(name), "{round} {name}");
             }
         }
         // Past the positions kept, still the registry's answer.
-        let far = DATA_NAMES_KEPT + 3;
-        assert_eq!(names.lookup(far, "Image"), Some(FieldId::Image));
-        assert_eq!(names.lookup(far, "Hashes"), None);
+        assert_eq!(names.get(67, "Image").id, Some(FieldId::Image));
+        assert_eq!(names.get(67, "Hashes").id, None);
     }
 }

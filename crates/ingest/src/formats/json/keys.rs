@@ -105,7 +105,7 @@ impl Signature {
 }
 
 /// A key's field and marks.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct KeyInfo {
     pub id: Option<FieldId>,
     pub marks: Marks,
@@ -169,7 +169,7 @@ impl Probe {
 impl KeyCache {
     /// The key last seen at `index` if the line holds it, quote included, at `at`: its
     /// length and meaning.
-    #[inline]
+    #[inline(always)]
     pub fn expected_at(&self, index: usize, bytes: &[u8], at: usize) -> Option<(usize, KeyInfo)> {
         let (key, info, probe) = self.0.get(index)?;
         let found = if probe.length > 0 && at + probe.length.max(8) <= bytes.len() {
@@ -178,12 +178,6 @@ impl KeyCache {
             bytes[at..].starts_with(key.as_bytes()) && bytes.get(at + key.len()) == Some(&b'"')
         };
         found.then_some((key.len(), *info))
-    }
-
-    /// The key last seen at `index`.
-    #[cfg(test)]
-    pub fn expected(&self, index: usize) -> Option<&str> {
-        self.0.get(index).map(|(key, _, _)| key.as_str())
     }
 
     /// The meaning of `key`, found at `index`: one comparison when it is the key last

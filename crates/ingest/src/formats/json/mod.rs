@@ -8,6 +8,8 @@ mod document;
 pub(crate) mod keys;
 mod nxlog;
 mod skim;
+mod string_run;
+mod strings;
 pub(crate) mod tree;
 
 use std::io::BufRead;
@@ -60,12 +62,19 @@ pub(crate) fn parse_lines(
         .filter()
         .filter(|f| !f.reads().contains(&FieldId::Payload))
         .cloned();
+    // With a filter, known keys are recognised without scanning them (see `skim`).
+    let strings = match filter {
+        Some(_) => strings::Strings::adaptive(),
+        None => strings::Strings::default(),
+    };
     let mut skimmer = Skimmer {
         wanted: Wanted::of(filter.as_ref().map_or(&[], |f| f.reads())),
         filter,
         members: Vec::new(),
         keys: keys::KeyCache::default(),
+        strings,
         pause: 0,
+        filter_pause: 0,
     };
     for_each_line_after(
         reader,
@@ -76,18 +85,22 @@ pub(crate) fn parse_lines(
     )
 }
 
-/// What reading lines in two steps keeps from line to line.
+/// What the skim of flat lines keeps from line to line.
 struct Skimmer {
     filter: Option<Arc<dyn EventFilter>>,
     wanted: Wanted,
     members: Vec<skim::Member>,
     keys: keys::KeyCache,
-    /// Lines still to read in full without trying: after a line the skim could not
-    /// take (nested, or another dialect), its neighbours likely cannot either.
+    strings: strings::Strings,
+    /// Lines still to read with serde_json without trying the skim: after a line the
+    /// skim could not take (nested, or not valid), its neighbours likely cannot either.
     pause: u32,
+    /// Lines still to read in full without offering them to the filter: after a line
+    /// of a dialect the partial events cannot hold.
+    filter_pause: u32,
 }
 
-/// Lines read in full after one the skim could not take.
+/// Lines read without the skim, or without the filter, after one that could not take it.
 const SKIM_PAUSE: u32 = 1024;
 
 /// One NDJSON line.
@@ -112,35 +125,43 @@ fn parse_line(
             )
         }
     };
-    if let Skimmer {
-        filter: Some(filter),
-        wanted,
-        members,
-        keys,
-        pause,
-    } = skimmer
-    {
-        if *pause > 0 {
-            *pause -= 1;
-        } else if !skim::skim(text, keys, members) {
-            *pause = SKIM_PAUSE;
+    let skimmed = if skimmer.pause > 0 {
+        skimmer.pause -= 1;
+        false
+    } else {
+        // Keys are looked up only for the filter's partial events.
+        let keys = skimmer.filter.is_some().then_some(&mut skimmer.keys);
+        let taken = skim::skim(text, keys, &mut skimmer.strings, &mut skimmer.members);
+        if !taken {
+            skimmer.pause = SKIM_PAUSE;
+        }
+        taken
+    };
+    if !skimmed {
+        return match tree::parse(text) {
+            Ok(value) => handle_value(&value, text, position, emit),
+            Err(e) => {
+                let kind = if e.is_eof() {
+                    ErrorKind::Truncated
+                } else {
+                    ErrorKind::InvalidJson
+                };
+                emit.error(position, kind, format!("{e}"))
+            }
+        };
+    }
+    if let Some(filter) = &skimmer.filter {
+        if skimmer.filter_pause > 0 {
+            skimmer.filter_pause -= 1;
         } else {
-            match dialects::skimmed(text, members, position, &**filter, *wanted, emit) {
+            let (members, wanted) = (&skimmer.members, skimmer.wanted);
+            match dialects::skimmed(text, members, position, &**filter, wanted, emit) {
                 Skimmed::Rejected => return Ok(()),
                 Skimmed::Wanted => {}
-                Skimmed::OtherDialect => *pause = SKIM_PAUSE,
+                Skimmed::OtherDialect => skimmer.filter_pause = SKIM_PAUSE,
             }
         }
     }
-    match tree::parse(text) {
-        Ok(value) => handle_value(&value, text, position, emit),
-        Err(e) => {
-            let kind = if e.is_eof() {
-                ErrorKind::Truncated
-            } else {
-                ErrorKind::InvalidJson
-            };
-            emit.error(position, kind, format!("{e}"))
-        }
-    }
+    let value = skim::object(text, &skimmer.members, &skimmer.strings);
+    handle_value(&value, text, position, emit)
 }

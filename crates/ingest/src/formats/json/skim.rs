@@ -1,7 +1,11 @@
-//! A flat JSON object's top-level members found without building a tree: where each key
-//! and value lies in the line and what kind of value it is. A query that rejects most
-//! lines on a few fields types only those members (see [`crate::EventFilter`]); the
-//! rest are checked for validity and passed over.
+//! A flat JSON object's top-level members found without serde_json: where each key and
+//! value lies in the line and what kind of value it is. Most NDJSON sources write flat
+//! objects (NXLog, Zeek, QRadar exports), and their lines are read this way: a query
+//! that rejects most lines on a few fields types only those members (see
+//! [`crate::EventFilter`]), and [`object`] builds the tree of the others from the
+//! members, with the strings' escapes resolved from the block scan of
+//! [`super::strings`] (serde_json stops at every escape; Windows records have one every
+//! fifteen bytes or so).
 //!
 //! Only what [`super::tree::parse`] would accept is accepted, so a line read this way
 //! means what it means when read in full: anything else (nested objects, arrays of
@@ -13,6 +17,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::keys::{KeyCache, KeyInfo};
+use super::strings::Strings;
 use super::tree::{self, Json};
 
 /// What a member's value is, as far as the skim needs to know.
@@ -33,11 +38,13 @@ pub(crate) enum Kind {
     Null,
 }
 
-/// One top-level member: what its key means, and the byte range of the value's JSON
-/// text. (The key is not kept; the key cache holds those of the first 64 members.)
+/// One top-level member: what its key means (when the caller asked), and the byte
+/// ranges of its key and of its value's JSON text.
 #[derive(Debug, Clone)]
 pub(crate) struct Member {
     pub info: KeyInfo,
+    /// The key's text, without its quotes (a key with escapes is not skimmed).
+    pub key: Range<usize>,
     pub value: Range<usize>,
     pub kind: Kind,
 }
@@ -73,12 +80,21 @@ impl Member {
 }
 
 /// The members of `text` if it is one flat JSON object (scalars and arrays of scalars
-/// only) that serde_json accepts, in document order; `false` otherwise, with `members`
-/// unspecified. `keys` are the keys of earlier lines by position: a key where it was
-/// last time is taken with one comparison.
-pub(crate) fn skim(text: &str, keys: &mut KeyCache, members: &mut Vec<Member>) -> bool {
+/// only, keys without escapes) that serde_json accepts, in document order; `false`
+/// otherwise, with `members` unspecified. `strings` keeps the line's strings, for
+/// [`object`]. With `keys` (the keys of earlier lines by position), each member's key
+/// is looked up, and a key where it was last time is taken with one comparison.
+pub(crate) fn skim(
+    text: &str,
+    mut keys: Option<&mut KeyCache>,
+    strings: &mut Strings,
+    members: &mut Vec<Member>,
+) -> bool {
     members.clear();
     let bytes = text.as_bytes();
+    if !strings.find(bytes) {
+        return false;
+    }
     let mut at = skip_space(bytes, 0);
     if bytes.get(at) != Some(&b'{') {
         return false;
@@ -92,18 +108,24 @@ pub(crate) fn skim(text: &str, keys: &mut KeyCache, members: &mut Vec<Member>) -
             return false;
         }
         let index = members.len();
-        let (key, info) = match keys.expected_at(index, bytes, at + 1) {
+        let known = keys
+            .as_deref()
+            .and_then(|k| k.expected_at(index, bytes, at + 1));
+        let (key, info) = match known {
             // A known key holds no quote, backslash or control character.
             Some((length, info)) => (at + 1..at + 1 + length, info),
             None => {
-                let Some(end) = string_end(bytes, at + 1) else {
+                let Some(end) = strings.string(bytes, at) else {
                     return false;
                 };
                 if end.escaped {
                     return false;
                 }
                 let key = at + 1..end.quote;
-                let info = keys.get(index, &text[key.clone()]);
+                let info = match keys.as_deref_mut() {
+                    Some(keys) => keys.get(index, &text[key.clone()]),
+                    None => KeyInfo::default(),
+                };
                 (key, info)
             }
         };
@@ -114,13 +136,13 @@ pub(crate) fn skim(text: &str, keys: &mut KeyCache, members: &mut Vec<Member>) -
         at = skip_space(bytes, at + 1);
         let start = at;
         let kind = if bytes.get(at) == Some(&b'[') {
-            let Some(end) = array_end(text, at + 1) else {
+            let Some(end) = array_end(text, at + 1, strings) else {
                 return false;
             };
             at = end;
             Kind::Array
         } else {
-            let Some((end, kind)) = scalar(text, at) else {
+            let Some((end, kind)) = scalar(text, at, strings) else {
                 return false;
             };
             at = end;
@@ -128,6 +150,7 @@ pub(crate) fn skim(text: &str, keys: &mut KeyCache, members: &mut Vec<Member>) -
         };
         members.push(Member {
             info,
+            key,
             value: start..at,
             kind,
         });
@@ -141,12 +164,12 @@ pub(crate) fn skim(text: &str, keys: &mut KeyCache, members: &mut Vec<Member>) -
 }
 
 /// A scalar value starting at `at`: where it ends and its kind.
-fn scalar(text: &str, mut at: usize) -> Option<(usize, Kind)> {
+fn scalar(text: &str, mut at: usize, strings: &mut Strings) -> Option<(usize, Kind)> {
     let bytes = text.as_bytes();
     let start = at;
     let kind = match bytes.get(at)? {
         b'"' => {
-            let end = string_end(bytes, at + 1)?;
+            let end = strings.string(bytes, at)?;
             at = end.quote + 1;
             if end.unicode && tree::parse(&text[start..at]).is_err() {
                 return None;
@@ -182,14 +205,14 @@ fn scalar(text: &str, mut at: usize) -> Option<(usize, Kind)> {
 }
 
 /// The end of an array of scalars whose first element starts at `at` (after `[`).
-fn array_end(text: &str, at: usize) -> Option<usize> {
+fn array_end(text: &str, at: usize, strings: &mut Strings) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut at = skip_space(bytes, at);
     if bytes.get(at) == Some(&b']') {
         return Some(at + 1);
     }
     loop {
-        at = skip_space(bytes, scalar(text, at)?.0);
+        at = skip_space(bytes, scalar(text, at, strings)?.0);
         match bytes.get(at)? {
             b',' => at = skip_space(bytes, at + 1),
             b']' => return Some(at + 1),
@@ -203,86 +226,6 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
         at += 1;
     }
     at
-}
-
-/// Bytes that end the plain run of a string: the quote, a backslash, control characters.
-static STOPS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut byte = 0;
-    while byte < 0x20 {
-        table[byte] = true;
-        byte += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
-
-struct StringEnd {
-    /// Index of the closing quote.
-    quote: usize,
-    escaped: bool,
-    /// Holds a `\u` escape, left to serde_json to check (surrogate pairs).
-    unicode: bool,
-}
-
-/// The end of a string whose body starts at `at`; `None` when it is not valid JSON.
-fn string_end(bytes: &[u8], mut at: usize) -> Option<StringEnd> {
-    let (mut escaped, mut unicode) = (false, false);
-    loop {
-        // Eight bytes at a time: the lowest flagged byte is the first stop.
-        loop {
-            let Some(eight) = bytes.get(at..at + 8) else {
-                while at < bytes.len() && !STOPS[bytes[at] as usize] {
-                    at += 1;
-                }
-                break;
-            };
-            let stops = stops(eight);
-            if stops != 0 {
-                at += stops.trailing_zeros() as usize / 8;
-                break;
-            }
-            at += 8;
-        }
-        match *bytes.get(at)? {
-            b'"' => {
-                return Some(StringEnd {
-                    quote: at,
-                    escaped,
-                    unicode,
-                })
-            }
-            b'\\' => {
-                escaped = true;
-                match *bytes.get(at + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                    b'u' => unicode = true,
-                    _ => return None,
-                }
-                at += 2;
-            }
-            _ => return None,
-        }
-    }
-}
-
-/// Eight bytes' quotes, backslashes and control characters, as the high bit of their
-/// byte (SWAR: the "has zero byte" test on the bytes xor'ed with each stop, and the
-/// "has byte less than" test for the controls). Bits above the lowest may be false
-/// alarms; the lowest is exact.
-fn stops(eight: &[u8]) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut word = [0; 8];
-    word.copy_from_slice(eight);
-    let word = u64::from_le_bytes(word);
-    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let quote = zero_in(word ^ (ONES * b'"' as u64));
-    let backslash = zero_in(word ^ (ONES * b'\\' as u64));
-    // A byte below 0x20 (its high bit clear) borrows when 0x20 is taken from it.
-    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    quote | backslash | control
 }
 
 /// The end of a number starting at `at` (JSON's grammar) and its kind.
@@ -362,28 +305,70 @@ fn small_integer(digits: &[u8]) -> i64 {
         .fold(0i64, |n, d| n * 10 + i64::from(d - b'0'))
 }
 
+/// The object of a line [`skim`] took (with these `strings`), as [`tree::parse`] would
+/// give it: unescaped texts and keys borrowed from the line, escaped texts resolved
+/// here, only `\u` escapes and numbers that are not small integers left to serde_json.
+pub(crate) fn object<'a>(text: &'a str, members: &[Member], strings: &Strings) -> Json<'a> {
+    Json::Object(
+        members
+            .iter()
+            .map(|member| {
+                let key = Cow::Borrowed(&text[member.key.clone()]);
+                let value = match member.kind {
+                    Kind::Text { escaped: true } => {
+                        let body = member.value.start + 1..member.value.end - 1;
+                        match strings.unescape(text, body) {
+                            Some(unescaped) => Json::Text(Cow::Owned(unescaped)),
+                            None => member.json(text),
+                        }
+                    }
+                    _ => member.json(text),
+                };
+                (key, value)
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn members(text: &str) -> Option<Vec<(String, Json<'_>)>> {
-        let mut found = Vec::new();
+    /// The members the skim finds (each value as [`Member::json`] reads it), and the
+    /// object [`object`] builds from them: the same whether the line's strings are
+    /// scanned in blocks or read one by one, and whether keys are looked up (the second
+    /// time through the key cache, by position) or not.
+    fn members(text: &str) -> Option<(Vec<(String, Json<'_>)>, Json<'_>)> {
+        let in_blocks = members_with(text, Strings::in_blocks(), None);
+        assert_eq!(members_with(text, Strings::by_string(), None), in_blocks);
         let mut keys = KeyCache::default();
-        skim(text, &mut keys, &mut found).then(|| {
-            found
+        for _ in 0..2 {
+            let by_string = members_with(text, Strings::by_string(), Some(&mut keys));
+            assert_eq!(in_blocks, by_string, "{text:?}");
+            let looked_up = members_with(text, Strings::in_blocks(), Some(&mut keys));
+            assert_eq!(in_blocks, looked_up, "{text:?}");
+        }
+        in_blocks
+    }
+
+    fn members_with<'t>(
+        text: &'t str,
+        mut strings: Strings,
+        keys: Option<&mut KeyCache>,
+    ) -> Option<(Vec<(String, Json<'t>)>, Json<'t>)> {
+        let mut found = Vec::new();
+        skim(text, keys, &mut strings, &mut found).then(|| {
+            let members = found
                 .iter()
-                .enumerate()
-                .map(|(index, m)| {
-                    let key = keys.expected(index).map(str::to_string);
-                    (key.unwrap_or_default(), m.json(text))
-                })
-                .collect()
+                .map(|m| (text[m.key.clone()].to_string(), m.json(text)))
+                .collect();
+            (members, object(text, &found, &strings))
         })
     }
 
     /// Whatever the skim accepts, the tree reads the same way.
     fn agrees(text: &str) {
-        if let Some(skimmed) = members(text) {
+        if let Some((skimmed, object)) = members(text) {
             let tree =
                 tree::parse(text).unwrap_or_else(|e| panic!("{text:?}: skim accepts, tree: {e}"));
             let expected: Vec<_> = tree
@@ -392,6 +377,7 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect();
             assert_eq!(skimmed, expected, "{text:?}");
+            assert_eq!(object, tree, "{text:?}");
         }
     }
 
@@ -475,22 +461,92 @@ mod tests {
     }
 
     #[test]
-    fn the_eight_byte_test_finds_the_first_stop() {
-        for stop in (0u8..0x20).chain([b'"', b'\\']) {
-            for at in 0..8 {
-                for after in [b'a', b'"', 0] {
-                    let mut eight = *b"abcdefgh";
-                    eight[at] = stop;
-                    eight[(at + 1).min(7)..].fill(if at == 7 { stop } else { after });
-                    let found = stops(&eight).trailing_zeros() as usize / 8;
-                    assert_eq!(found, at, "{stop:#x} at {at}, then {after:#x}");
-                }
+    fn strings_end_at_their_closing_quote_however_the_escapes_fall() {
+        // Escapes at every offset of a word, across word ends, and at the very end.
+        for prefix in 0..12 {
+            for escape in [r"\\", r#"\""#, r"\n", r"\u00e9", r"\\\\"] {
+                let body = format!("{}{escape}{}", "a".repeat(prefix), "b".repeat(prefix % 5));
+                let text = format!("{{\"k\":\"{body}\",\"n\":1}}");
+                agrees(&text);
+                assert!(members(&text).is_some(), "{text}");
+                let bad = format!("{{\"k\":\"{}\\x\"}}", "a".repeat(prefix));
+                assert!(members(&bad).is_none(), "{bad}");
+                let open = format!("{{\"k\":\"{body}");
+                assert!(members(&open).is_none(), "{open}");
+                let dangling = format!("{{\"k\":\"{}\\", "a".repeat(prefix));
+                assert!(members(&dangling).is_none(), "{dangling}");
             }
         }
-        for byte in 0x20u8..=0xff {
-            if byte != b'"' && byte != b'\\' {
-                assert_eq!(stops(&[byte; 8]), 0, "{byte:#x}");
+    }
+
+    #[test]
+    fn random_lines_read_as_the_tree_reads_them() {
+        // Members built from pieces that escape, nest, break the grammar or not, so
+        // lines fall on both sides of what the skim takes and strings cross the
+        // 64-byte blocks at every offset.
+        let keys = ["a", "Image", "k\\\"ey", "CommandLine", "é", ""];
+        let values = [
+            r#""C:\\Windows\\System32\\whois.exe""#,
+            r#""line\r\nnext \"quoted\" \/ \b\f\t""#,
+            r#""\u00e9\ud83d\ude00""#,
+            r#""plain text, long enough to cross a block or two of the line""#,
+            r#""""#,
+            "-12",
+            "0.5e3",
+            "12345678901234567890",
+            "true",
+            "null",
+            r#"["x", 1, null]"#,
+            r#"{"nested":1}"#,
+            r#""bad \x escape""#,
+            "01",
+            r#""unterminated"#,
+            "\"tab\there\"",
+        ];
+        let mut state = 0x853c_49e6_748f_ea9bu64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as usize % n
+        };
+        let (mut taken, mut lines) = (0, 0);
+        for _ in 0..3000 {
+            let pieces: Vec<String> = (0..1 + next(6))
+                .map(|_| {
+                    let space = [" ", "", "\t"][next(3)];
+                    let key = keys[next(keys.len())];
+                    let value = values[next(values.len())];
+                    format!("\"{key}\"{space}:{space}{value}")
+                })
+                .collect();
+            let line = format!("{{{}}}", pieces.join(","));
+            lines += 1;
+            if members(&line).is_some() {
+                taken += 1;
             }
+            agrees(&line);
         }
+        assert!(taken > lines / 10, "{taken} of {lines} lines skimmed");
+    }
+
+    #[test]
+    fn lines_whose_escapes_change_are_read_right_either_way() {
+        let dense = r#"{"Image":"C:\\Windows\\System32\\whois.exe","CommandLine":"\"C:\\Windows\\whois.exe\" -v"}"#;
+        let sparse = r#"{"username":"CORP\\user46","destinationhostname":"whois.arin.net","sourceport":6656,"note":"a long plain text without any escape, long enough"}"#;
+        let mut strings = Strings::adaptive();
+        let mut modes = Vec::new();
+        let lines = [[dense; 4], [sparse; 4], [sparse; 4], [dense; 4], [dense; 4]];
+        for line in lines.concat() {
+            let mut found = Vec::new();
+            assert!(skim(line, None, &mut strings, &mut found), "{line}");
+            modes.push(strings.scanned_in_blocks());
+            assert_eq!(object(line, &found, &strings), tree::parse(line).unwrap());
+        }
+        // In blocks at first; string by string once the lines' escapes, averaged,
+        // have thinned out; in blocks again once they are dense again.
+        assert_eq!(modes.first(), Some(&true));
+        assert!(modes.contains(&false), "{modes:?}");
+        assert_eq!(modes.last(), Some(&true), "{modes:?}");
     }
 }

@@ -523,7 +523,7 @@ pub(crate) enum Skimmed {
 }
 
 /// A flat JSON line whose members [`super::skim`] found, delivered as the partial event
-/// when `filter` rejects it (the members' keys looked up).
+/// when `filter` rejects it. The skim looked the members' keys up (see `skim`).
 pub(crate) fn skimmed(
     text: &str,
     members: &[Member],

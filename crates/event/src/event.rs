@@ -1,5 +1,6 @@
 //! The normalized event.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::field::FieldId;
@@ -55,7 +56,8 @@ pub struct Event {
     fields: Vec<(FieldId, Value)>,
     /// Bit `id` is set when `fields` holds `id`.
     present: u64,
-    extra: Vec<(Box<str>, Value)>,
+    /// Names a reader knows in advance (a collector's own fields) are not copied.
+    extra: Vec<(Cow<'static, str>, Value)>,
 }
 
 fn bit(id: FieldId) -> u64 {
@@ -117,8 +119,7 @@ impl Event {
 
     /// A field's value as queries and rules see it: stored values, plus the log source
     /// fields and `starttime`, which are derived when the record did not carry them.
-    pub fn value(&self, name: &FieldName) -> Option<std::borrow::Cow<'_, Value>> {
-        use std::borrow::Cow;
+    pub fn value(&self, name: &FieldName) -> Option<Cow<'_, Value>> {
         if let Some(value) = self.get_name(name) {
             return Some(Cow::Borrowed(value));
         }
@@ -176,7 +177,13 @@ impl Event {
 
     /// Add an extra (non-canonical) field. Duplicate names are kept in order.
     pub fn push_extra(&mut self, name: impl Into<Box<str>>, value: Value) {
-        self.extra.push((name.into(), value));
+        let name: Box<str> = name.into();
+        self.extra.push((Cow::Owned(name.into_string()), value));
+    }
+
+    /// [`Event::push_extra`] for a name known in advance: kept without a copy.
+    pub fn push_extra_static(&mut self, name: &'static str, value: Value) {
+        self.extra.push((Cow::Borrowed(name), value));
     }
 
     /// Store a value under a name from a record: a canonical field when the registry
@@ -316,6 +323,19 @@ mod tests {
         assert_eq!(e.get_extra("ContextInfo"), Some(&Value::text("exact")));
         assert_eq!(e.get_extra("contextinfo"), Some(&Value::text("upper")));
         assert_eq!(e.get_extra("ContextInf"), None);
+    }
+
+    #[test]
+    fn extra_fields_named_in_advance_or_by_the_record_read_alike() {
+        let mut e = event();
+        e.push_extra_static("EventTime", Value::text("2020-06-09 22:50:54"));
+        e.push_extra(String::from("RuleName"), Value::text("-"));
+        assert_eq!(
+            e.get_extra("eventtime"),
+            Some(&Value::text("2020-06-09 22:50:54"))
+        );
+        let names: Vec<&str> = e.extra_fields().map(|(name, _)| name).collect();
+        assert_eq!(names, ["EventTime", "RuleName"]);
     }
 
     #[test]

@@ -13,8 +13,9 @@ use crate::formats::windows::{normalize, WinRecord};
 enum Role {
     /// Part of the record's header: read into the record, not kept under its name.
     Header(Header),
-    /// Describes the collection: kept as an extra field under its name.
-    Meta,
+    /// Describes the collection: kept as an extra field under its name (known in
+    /// advance, so not copied).
+    Meta(&'static str),
     /// The user's SID: the record's, and kept as an extra field too.
     UserId,
     /// EventData: the record's data.
@@ -33,8 +34,48 @@ enum Header {
     Message,
 }
 
-/// One `match` on the key: a length switch and a compare or two, on the hot path of
-/// every NXLog line.
+/// The name of a field that describes the collection, as a `'static` string: one
+/// `match`, as for the header.
+macro_rules! collection_field {
+    ($($name:literal)|*) => {
+        fn collection_field(key: &str) -> Option<&'static str> {
+            match key {
+                $($name => Some($name),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+collection_field!(
+    "ProviderGuid"
+        | "@version"
+        | "EventTime"
+        | "EventReceivedTime"
+        | "Severity"
+        | "SeverityValue"
+        | "EventType"
+        | "Keywords"
+        | "Task"
+        | "Opcode"
+        | "OpcodeValue"
+        | "Version"
+        | "SourceModuleName"
+        | "SourceModuleType"
+        | "ExecutionProcessID"
+        | "ThreadID"
+        | "port"
+        | "host"
+        | "tags"
+        | "AccountName"
+        | "Domain"
+        | "AccountType"
+        | "Category"
+        | "Level"
+);
+
+/// One `match` on the key for the header (a length switch and a compare or two, on the
+/// hot path of every NXLog line), then the collection's fields.
 fn role(key: &str) -> Role {
     match key {
         "SourceName" => Role::Header(Header::Provider),
@@ -45,12 +86,10 @@ fn role(key: &str) -> Role {
         "RecordNumber" => Role::Header(Header::RecordId),
         "Message" => Role::Header(Header::Message),
         "UserID" => Role::UserId,
-        "ProviderGuid" | "@version" | "EventTime" | "EventReceivedTime" | "Severity"
-        | "SeverityValue" | "EventType" | "Keywords" | "Task" | "Opcode" | "OpcodeValue"
-        | "Version" | "SourceModuleName" | "SourceModuleType" | "ExecutionProcessID"
-        | "ThreadID" | "port" | "host" | "tags" | "AccountName" | "Domain" | "AccountType"
-        | "Category" | "Level" => Role::Meta,
-        _ => Role::Data,
+        _ => match collection_field(key) {
+            Some(name) => Role::Meta(name),
+            None => Role::Data,
+        },
     }
 }
 
@@ -77,12 +116,12 @@ pub(super) fn nxlog(object: &Json<'_>, origin: Origin, payload: &str) -> Event {
                         .push((std::borrow::Cow::Borrowed(key.as_ref()), text));
                 }
             }
-            Role::Meta => meta.push((key, value)),
+            Role::Meta(name) => meta.push((name, value)),
             Role::UserId => {
                 if first(7) {
                     record.user_sid = value.scalar_text();
                 }
-                meta.push((key, value));
+                meta.push(("UserID", value));
             }
             Role::Header(header) if first(header as u8) => match header {
                 Header::Provider => record.provider = value.scalar_text(),
@@ -105,8 +144,8 @@ pub(super) fn nxlog(object: &Json<'_>, origin: Origin, payload: &str) -> Event {
         }
     }
     event.reserve_extra(meta.len());
-    for (key, value) in meta {
-        event.push_extra(key.as_ref(), json_value(value));
+    for (name, value) in meta {
+        event.push_extra_static(name, json_value(value));
     }
     event
 }

@@ -316,7 +316,7 @@ impl Prefilter {
             let joined = slot == ANY_FIELD
                 && !texts
                     .iter()
-                    .any(|(t, _)| t.contains(crate::view::SEPARATOR));
+                    .any(|(t, _)| t.as_bytes().contains(&crate::view::SEPARATOR));
             fields.push(FieldIndex {
                 slot,
                 joined,
@@ -347,7 +347,7 @@ impl Prefilter {
             };
             if field.joined {
                 let joined = ctx.cache.all_joined(ctx.event);
-                field.search.for_each_match(joined.as_bytes(), &mut mark);
+                field.search.for_each_match(joined, &mut mark);
                 continue;
             }
             let texts = if field.slot == ANY_FIELD {

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 
 use whoiswatch_event::{Event, FieldId, FieldName, Value};
 
-use crate::pattern::{lower_append, lower_into};
+use crate::pattern::{lower_append_bytes, lower_into};
 
 #[derive(Default)]
 struct Slot {
@@ -82,7 +82,7 @@ pub(crate) struct FieldCache {
     all_long: Vec<(usize, usize, usize)>,
     /// The same texts lowered and joined by [`SEPARATOR`], when `joined_stamp` is the
     /// generation (built on its own: the prefilter needs only this).
-    joined: String,
+    joined: Vec<u8>,
     joined_stamp: u32,
     /// For each long value in `joined`: its address in the event and its text's range.
     joined_long: Vec<(usize, usize, usize)>,
@@ -108,13 +108,31 @@ fn render_into(value: &Value, out: &mut String) {
     out.clear();
     match value {
         Value::Text(text) => out.push_str(text),
-        Value::Integer(n) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Integer(n) => push_integer(*n, out),
         other => {
             let _ = write!(out, "{other}");
         }
     }
+}
+
+/// `n` in decimal, as `Display` writes it: event ids and ports are rendered for every
+/// event, and the formatting machinery costs several times the digits.
+fn push_integer(n: i64, out: &mut String) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Each text item of a value: a list's items, a text, anything else rendered.
@@ -211,8 +229,10 @@ impl FieldCache {
                 if let Some(range) = find(all_long, all.stamp) {
                     slot.items = range.len();
                     slot.shared = Some((range.start, range.end));
-                } else if let Some(range) = find(joined_long, *joined_stamp) {
-                    slot.push_lowered(&joined[range]);
+                } else if let Some(lowered) = find(joined_long, *joined_stamp)
+                    .and_then(|range| std::str::from_utf8(&joined[range]).ok())
+                {
+                    slot.push_lowered(lowered);
                 } else {
                     visit(&value, scratch, &mut |text| slot.push_lower(text));
                 }
@@ -285,7 +305,7 @@ impl FieldCache {
     /// [`SEPARATOR`]: one search over it instead of one per text (an event has dozens,
     /// most of them short), for texts that do not hold the separator. Lowered straight
     /// into the string, once per event.
-    pub fn all_joined(&mut self, event: &Event) -> &str {
+    pub fn all_joined(&mut self, event: &Event) -> &[u8] {
         if self.joined_stamp != self.generation {
             self.joined_stamp = self.generation;
             let Self {
@@ -300,7 +320,7 @@ impl FieldCache {
                 let start = joined.len();
                 let mut end = start;
                 visit(value, scratch, &mut |text| {
-                    lower_append(text, joined);
+                    lower_append_bytes(text, joined);
                     end = joined.len();
                     joined.push(SEPARATOR);
                 });
@@ -340,7 +360,7 @@ fn is_long(value: &Value) -> bool {
 }
 
 /// What [`FieldCache::all_joined`] puts between texts.
-pub(crate) const SEPARATOR: char = '\0';
+pub(crate) const SEPARATOR: u8 = 0;
 
 /// A JSON object or XML element: a record whose values the reader put into fields. (A
 /// syslog line's `<PRI>` is not an element: a digit follows its `<`.)
@@ -442,12 +462,24 @@ mod tests {
         assert_eq!(cache.lowered(1, &tags, &event), ["a", "b"]);
         let lowered = cache.all_lowered(&event).to_vec();
         let joined: Vec<&str> = lowered.iter().map(|t| t.as_str()).collect();
-        assert_eq!(cache.all_joined(&event), joined.join("\0") + "\0");
+        assert_eq!(
+            cache.all_joined(&event),
+            (joined.join("\0") + "\0").as_bytes()
+        );
         let all = cache.all_texts(&event, true);
         assert_eq!(all.lower, lowered);
         assert_eq!(all.raw.len(), lowered.len());
         assert!(all.raw.contains(&"43".to_string()));
         assert!(all.raw.contains(&"WHOIS -h Whois.ARIN.net".to_string()));
+    }
+
+    #[test]
+    fn integers_render_as_display_writes_them() {
+        for n in [0, 7, -7, 10, 43, 4688, -100, i64::MAX, i64::MIN] {
+            let mut out = String::from("x");
+            render_into(&Value::Integer(n), &mut out);
+            assert_eq!(out, n.to_string());
+        }
     }
 
     #[test]
@@ -484,7 +516,7 @@ mod tests {
         let mut cache = FieldCache::new(3);
         let payload = SlotField::new("Payload");
         let command = SlotField::new("CommandLine");
-        let joined = cache.all_joined(&event).to_string();
+        let joined = String::from_utf8(cache.all_joined(&event).to_vec()).unwrap();
         assert_eq!(
             joined,
             format!("short one\0{}\0x\0y\0", long.to_lowercase())

@@ -106,7 +106,8 @@ pub(super) fn nxlog(object: &Json<'_>, origin: Origin, payload: &str) -> Event {
         seen |= 1 << bit;
         new
     };
-    let mut meta = Vec::with_capacity(24);
+    // The 24 collection fields and the SID.
+    let mut meta = Vec::with_capacity(32);
     for (key, value) in object.members() {
         match role(key) {
             Role::Data => {
@@ -137,13 +138,13 @@ pub(super) fn nxlog(object: &Json<'_>, origin: Origin, payload: &str) -> Event {
             Role::Header(_) => {}
         }
     }
+    record.more_extra = meta.len();
     let mut event = normalize(&record, false, origin, payload);
     if !event.has(FieldId::DeviceTime) {
         if let Some(t) = record.received {
             event.set(FieldId::DeviceTime, Value::Time(t));
         }
     }
-    event.reserve_extra(meta.len());
     for (name, value) in meta {
         event.push_extra_static(name, json_value(value));
     }

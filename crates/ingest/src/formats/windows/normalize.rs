@@ -275,8 +275,8 @@ pub(crate) fn normalize(
         &LogSourceType::WINDOWS
     };
     let mut event = Event::new(source_type, category(record, linux), origin);
-    // Most data fields are extra fields.
-    event.reserve_extra(record.data.len());
+    // Most data fields are extra fields; and the user's SID.
+    event.reserve_extra(record.data.len() + 1 + record.more_extra);
     if let Some(t) = record.time {
         event.set(FieldId::DeviceTime, Value::Time(t));
     }

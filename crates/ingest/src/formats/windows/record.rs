@@ -22,6 +22,9 @@ pub(crate) struct WinRecord<'a> {
     pub user_sid: Option<Cow<'a, str>>,
     pub message: Option<Cow<'a, str>>,
     pub data: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// Extra fields the reader adds to the event after normalizing (room is made for
+    /// them at once).
+    pub more_extra: usize,
 }
 
 /// The System values a [`WinRecord`] holds parsed, as their text.

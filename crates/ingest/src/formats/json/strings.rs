@@ -185,10 +185,10 @@ impl Strings {
         let mut codes = escaped & inside;
         while codes != 0 {
             let at = codes.trailing_zeros() as usize;
-            match block[at] {
-                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
-                b'u' => unicode |= 1 << at,
-                _ => return false,
+            match ESCAPED[usize::from(block[at])] {
+                0 if block[at] == b'u' => unicode |= 1 << at,
+                0 => return false,
+                _ => {}
             }
             codes &= codes - 1;
         }
@@ -231,25 +231,60 @@ impl Strings {
 /// `\u` escape.
 fn resolve(text: &str, body: Range<usize>, escapes: impl Iterator<Item = usize>) -> Option<String> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(body.len());
+    // Room for a whole copy window past the end: runs between escapes (fifteen bytes
+    // on average in Windows records) are copied as one window of fixed length, and
+    // what a window writes past its run is overwritten or cut off.
+    let mut out = vec![0; body.len() + WINDOW];
+    let mut written = 0;
     let mut run = body.start;
     for at in escapes {
-        out.extend_from_slice(&bytes[run..at]);
-        out.push(match bytes[at + 1] {
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'b' => 0x8,
-            b'f' => 0xc,
-            b'u' => return None,
-            other => other,
-        });
+        let length = at - run;
+        match bytes.get(run..run + WINDOW) {
+            Some(window) if length <= WINDOW => {
+                out[written..written + WINDOW].copy_from_slice(window);
+            }
+            _ => out[written..written + length].copy_from_slice(&bytes[run..at]),
+        }
+        written += length;
+        out[written] = match ESCAPED[usize::from(bytes[at + 1])] {
+            // `\u`: the scan let no other code through.
+            0 => return None,
+            byte => byte,
+        };
+        written += 1;
         run = at + 2;
     }
-    out.extend_from_slice(&bytes[run..body.end]);
+    let length = body.end - run;
+    out[written..written + length].copy_from_slice(&bytes[run..body.end]);
+    out.truncate(written + length);
     // Runs of valid UTF-8 cut at backslashes, and ASCII: valid.
     String::from_utf8(out).ok()
 }
+
+/// What each escape code stands for; 0 for `u` (four hex digits follow) and for the
+/// bytes that are no escape code.
+const ESCAPED: [u8; 256] = {
+    let mut table = [0; 256];
+    let codes = [
+        (b'"', b'"'),
+        (b'\\', b'\\'),
+        (b'/', b'/'),
+        (b'b', 0x8),
+        (b'f', 0xc),
+        (b'n', b'\n'),
+        (b'r', b'\r'),
+        (b't', b'\t'),
+    ];
+    let mut i = 0;
+    while i < codes.len() {
+        table[codes[i].0 as usize] = codes[i].1;
+        i += 1;
+    }
+    table
+};
+
+/// The bytes a run between escapes is copied in, when it is no longer.
+const WINDOW: usize = 16;
 
 /// The set bits of per-block masks in a range, in order.
 struct Bits<'m> {

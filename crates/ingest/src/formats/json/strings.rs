@@ -429,7 +429,7 @@ fn prefix_xor(mut x: u64) -> u64 {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn masks(block: &[u8; BLOCK]) -> Masks {
     use safe_arch::{
-        cmp_eq_mask_i8_m128i, load_unaligned_m128i, max_u8_m128i, move_mask_i8_m128i,
+        cmp_eq_mask_i8_m128i, load_unaligned_m128i, max_u8_m128i, min_u8_m128i, move_mask_i8_m128i,
         set_splat_i8_m128i,
     };
     let quote = set_splat_i8_m128i(b'"' as i8);
@@ -440,13 +440,28 @@ fn masks(block: &[u8; BLOCK]) -> Masks {
         backslash: 0,
         control: 0,
     };
-    for (index, sixteen) in block.chunks_exact(16).enumerate() {
-        let bytes = load_unaligned_m128i(sixteen.try_into().expect("sixteen bytes"));
+    let sixteens = || {
+        block
+            .chunks_exact(16)
+            .map(|sixteen| load_unaligned_m128i(sixteen.try_into().expect("sixteen bytes")))
+            .enumerate()
+    };
+    // Unsigned: at most 0x1f when the larger of it and 0x1f is 0x1f.
+    let controls =
+        |bytes| move_mask_i8_m128i(cmp_eq_mask_i8_m128i(max_u8_m128i(bytes, below), below));
+    let mut lowest = set_splat_i8_m128i(-1);
+    for (index, bytes) in sixteens() {
         let mask = |v| u64::from(move_mask_i8_m128i(v) as u16) << (16 * index);
         masks.quote |= mask(cmp_eq_mask_i8_m128i(bytes, quote));
         masks.backslash |= mask(cmp_eq_mask_i8_m128i(bytes, backslash));
-        // Unsigned: at most 0x1f when the larger of it and 0x1f is 0x1f.
-        masks.control |= mask(cmp_eq_mask_i8_m128i(max_u8_m128i(bytes, below), below));
+        lowest = min_u8_m128i(lowest, bytes);
+    }
+    // Control characters are rare (a tab between members): where the block has one,
+    // find them.
+    if controls(lowest) != 0 {
+        for (index, bytes) in sixteens() {
+            masks.control |= u64::from(controls(bytes) as u16) << (16 * index);
+        }
     }
     masks
 }

@@ -109,6 +109,37 @@ impl Signature {
 pub(crate) struct KeyInfo {
     pub id: Option<FieldId>,
     pub marks: Marks,
+    /// The key itself, kept for the life of the process (see [`intern`]): an event
+    /// holds it as an extra field's name without a copy of its own.
+    pub name: Option<&'static str>,
+}
+
+/// At most this many names are kept for the life of the process, per thread, each of
+/// at most [`INTERNED_LENGTH`] bytes: the names records repeat (Windows data names,
+/// JSON keys), a few hundred in practice. Past the bound (a source that makes names
+/// up), names are copied into each event as before.
+const INTERNED_MAX: usize = 4096;
+const INTERNED_LENGTH: usize = 64;
+
+/// `name` as a `'static` string, the same one each time it is asked for.
+fn intern(name: &str) -> Option<&'static str> {
+    thread_local! {
+        static NAMES: RefCell<rustc_hash::FxHashSet<&'static str>> = RefCell::default();
+    }
+    if name.len() > INTERNED_LENGTH {
+        return None;
+    }
+    NAMES.with_borrow_mut(|names| {
+        if let Some(&known) = names.get(name) {
+            return Some(known);
+        }
+        if names.len() >= INTERNED_MAX {
+            return None;
+        }
+        let kept: &'static str = Box::leak(Box::from(name));
+        names.insert(kept);
+        Some(kept)
+    })
 }
 
 /// Keys remembered by position (the first 64): an object's top-level keys, or a Windows
@@ -191,6 +222,7 @@ impl KeyCache {
         let info = KeyInfo {
             id: whoiswatch_event::registry::lookup(key),
             marks: Marks::of(key),
+            name: intern(key),
         };
         if index < 64 {
             if self.0.len() <= index {
@@ -261,5 +293,19 @@ mod tests {
         }
         // A key at the very end of the line.
         assert!(cache.expected_at(2, b"\"port\"", 1).is_some());
+    }
+
+    #[test]
+    fn names_are_kept_once_and_only_short_ones() {
+        let image = intern("Image").unwrap();
+        assert_eq!(image, "Image");
+        assert!(std::ptr::eq(image, intern(&String::from("Image")).unwrap()));
+        assert_eq!(intern("image"), Some("image"));
+        assert_eq!(intern(&"x".repeat(INTERNED_LENGTH + 1)), None);
+        // A data name read at a position carries its kept name, hit or miss.
+        let mut cache = KeyCache::default();
+        assert_eq!(cache.get(0, "TargetFilename").name, Some("TargetFilename"));
+        assert_eq!(cache.get(0, "TargetFilename").name, Some("TargetFilename"));
+        assert_eq!(cache.get(0, "Hashes").name, Some("Hashes"));
     }
 }

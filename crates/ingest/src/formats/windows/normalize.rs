@@ -6,7 +6,7 @@ use whoiswatch_event::{Category, Event, FieldId, LogSourceType, Origin, Value};
 
 use super::record::WinRecord;
 use crate::coerce::{coerce, derive_common, parse_integer, parse_ip, protocol_name, set_text};
-use crate::formats::json::keys::KeyCache;
+use crate::formats::json::keys::{KeyCache, KeyInfo};
 
 const SYSMON: &str = "Microsoft-Windows-Sysmon";
 const SYSMON_LINUX: &str = "Linux-Sysmon";
@@ -209,25 +209,30 @@ thread_local! {
 
 /// The value of a Windows data field whose name resolves to `id`, typed for that
 /// canonical field when it has one.
-fn set_data(event: &mut Event, id: Option<FieldId>, name: &str, value: &str) {
-    match id {
+fn set_data(event: &mut Event, info: KeyInfo, name: &str, value: &str) {
+    // The name kept for the process when there is one: no copy per event.
+    let keep = |event: &mut Event| match info.name {
+        Some(name) => event.push_extra_static(name, Value::text(value)),
+        None => event.push_extra(name, Value::text(value)),
+    };
+    match info.id {
         Some(FieldId::DnsAnswers) => {
             event.set(FieldId::DnsAnswers, Value::List(parse_query_results(value)))
         }
         Some(FieldId::NetworkDirection) => {}
         // PowerShell 4103's `Payload` is event data, not the record as read (which the
         // payload field holds): keep it under its own name, where rules look for it.
-        Some(FieldId::Payload) => event.push_extra(name, Value::text(value)),
+        Some(FieldId::Payload) => keep(event),
         Some(id) => {
             set_text(event, id, value);
             // Several EventData names share one canonical field (SubjectUserName and
             // TargetUserName are both `username`); keep the record's own name too, so
             // rules that name it (Sigma's fieldref between the two) see the original.
             if !name.eq_ignore_ascii_case(id.name()) {
-                event.push_extra(name, Value::text(value));
+                keep(event);
             }
         }
-        None => event.push_extra(name, Value::text(value)),
+        None => keep(event),
     }
 }
 
@@ -339,7 +344,7 @@ pub(crate) fn normalize(
                     }
                     event.push_extra("UtcTime", Value::text(value.as_ref()));
                 }
-                _ => set_data(&mut event, names.get(index, name).id, name, value),
+                _ => set_data(&mut event, names.get(index, name), name, value),
             }
         }
     });

@@ -109,9 +109,6 @@ impl Signature {
 pub(crate) struct KeyInfo {
     pub id: Option<FieldId>,
     pub marks: Marks,
-    /// The key itself, kept for the life of the process (see [`intern`]): an event
-    /// holds it as an extra field's name without a copy of its own.
-    pub name: Option<&'static str>,
 }
 
 /// At most this many names are kept for the life of the process, per thread, each of
@@ -145,7 +142,11 @@ fn intern(name: &str) -> Option<&'static str> {
 /// Keys remembered by position (the first 64): an object's top-level keys, or a Windows
 /// record's data names (the records of one source list the same in the same order).
 #[derive(Debug, Default)]
-pub(crate) struct KeyCache(Vec<(String, KeyInfo, Probe)>);
+pub(crate) struct KeyCache(Vec<(String, KeyInfo, Probe, Name)>);
+
+/// A cached key kept for the life of the process (see [`intern`]), when it was asked
+/// for with [`KeyCache::get_named`].
+type Name = Option<&'static str>;
 
 /// A key and its closing quote as one or two eight-byte words, to recognise it in a
 /// line with a comparison or two instead of a call to `memcmp`.
@@ -202,7 +203,7 @@ impl KeyCache {
     /// length and meaning.
     #[inline(always)]
     pub fn expected_at(&self, index: usize, bytes: &[u8], at: usize) -> Option<(usize, KeyInfo)> {
-        let (key, info, probe) = self.0.get(index)?;
+        let (key, info, probe, _) = self.0.get(index)?;
         let found = if probe.length > 0 && at + probe.length.max(8) <= bytes.len() {
             probe.matches(bytes, at)
         } else {
@@ -214,20 +215,31 @@ impl KeyCache {
     /// The meaning of `key`, found at `index`: one comparison when it is the key last
     /// seen there.
     pub fn get(&mut self, index: usize, key: &str) -> KeyInfo {
-        if let Some((known, info, _)) = self.0.get(index) {
+        self.get_or_fill(index, key, false).0
+    }
+
+    /// [`KeyCache::get`], and the key kept for the process: for the names events hold
+    /// without a copy each (a cache used only this way, so that a hit has it too).
+    pub fn get_named(&mut self, index: usize, key: &str) -> (KeyInfo, Name) {
+        self.get_or_fill(index, key, true)
+    }
+
+    #[inline(always)]
+    fn get_or_fill(&mut self, index: usize, key: &str, named: bool) -> (KeyInfo, Name) {
+        if let Some((known, info, _, name)) = self.0.get(index) {
             if known == key {
-                return *info;
+                return (*info, *name);
             }
         }
         let info = KeyInfo {
             id: whoiswatch_event::registry::lookup(key),
             marks: Marks::of(key),
-            name: intern(key),
         };
+        let name = if named { intern(key) } else { None };
         if index < 64 {
             if self.0.len() <= index {
                 self.0
-                    .resize(index + 1, (String::new(), info, Probe::default()));
+                    .resize(index + 1, (String::new(), info, Probe::default(), None));
             }
             // Reuse the slot's buffer: keys that vary by line do not allocate each time.
             let slot = &mut self.0[index];
@@ -235,8 +247,9 @@ impl KeyCache {
             slot.0.push_str(key);
             slot.1 = info;
             slot.2 = Probe::of(key);
+            slot.3 = name;
         }
-        info
+        (info, name)
     }
 }
 
@@ -304,8 +317,18 @@ mod tests {
         assert_eq!(intern(&"x".repeat(INTERNED_LENGTH + 1)), None);
         // A data name read at a position carries its kept name, hit or miss.
         let mut cache = KeyCache::default();
-        assert_eq!(cache.get(0, "TargetFilename").name, Some("TargetFilename"));
-        assert_eq!(cache.get(0, "TargetFilename").name, Some("TargetFilename"));
-        assert_eq!(cache.get(0, "Hashes").name, Some("Hashes"));
+        assert_eq!(
+            cache.get_named(0, "TargetFilename").1,
+            Some("TargetFilename")
+        );
+        assert_eq!(
+            cache.get_named(0, "TargetFilename").1,
+            Some("TargetFilename")
+        );
+        assert_eq!(cache.get_named(0, "Hashes").1, Some("Hashes"));
+        // A key only looked up is not kept; asked for by name later, it is.
+        cache.get(1, "Image");
+        assert_eq!(cache.get_named(1, "Image").1, None);
+        assert_eq!(cache.get_named(1, "User").1, Some("User"));
     }
 }

@@ -209,9 +209,14 @@ thread_local! {
 
 /// The value of a Windows data field whose name resolves to `id`, typed for that
 /// canonical field when it has one.
-fn set_data(event: &mut Event, info: KeyInfo, name: &str, value: &str) {
+fn set_data(
+    event: &mut Event,
+    (info, kept): (KeyInfo, Option<&'static str>),
+    name: &str,
+    value: &str,
+) {
     // The name kept for the process when there is one: no copy per event.
-    let keep = |event: &mut Event| match info.name {
+    let keep = |event: &mut Event| match kept {
         Some(name) => event.push_extra_static(name, Value::text(value)),
         None => event.push_extra(name, Value::text(value)),
     };
@@ -344,7 +349,7 @@ pub(crate) fn normalize(
                     }
                     event.push_extra("UtcTime", Value::text(value.as_ref()));
                 }
-                _ => set_data(&mut event, names.get(index, name), name, value),
+                _ => set_data(&mut event, names.get_named(index, name), name, value),
             }
         }
     });

@@ -2,13 +2,14 @@
 //! first test that reads a field renders it (numbers, addresses and times to text) and
 //! lowers it once, and every later test of every rule reuses that; the text as written
 //! is copied only for the tests that read it (cased, `re`, numbers, CIDR). Keyword
-//! searches get every text of the event lowered: joined into one string for the
-//! prefilter (lowered straight into it), one by one for the rules it lets through; a
-//! long text lowered for either is not lowered again for its field. Buffers are kept
-//! across events, so a steady scan allocates nothing here.
+//! searches get every text of the event lowered: joined into one buffer for the
+//! prefilter (copied, then lowered in one pass), one by one for the rules it lets
+//! through; a long text lowered for either is not lowered again for its field. Buffers
+//! are kept across events, so a steady scan allocates nothing here.
 
 use std::borrow::Cow;
 
+use whoiswatch_event::digits::push_signed;
 use whoiswatch_event::{Event, FieldId, FieldName, Value};
 
 use crate::pattern::{lower_append_bytes, lower_into};
@@ -108,31 +109,12 @@ fn render_into(value: &Value, out: &mut String) {
     out.clear();
     match value {
         Value::Text(text) => out.push_str(text),
-        Value::Integer(n) => push_integer(*n, out),
+        // Event ids and ports are rendered for every event: without `fmt`.
+        Value::Integer(n) => push_signed(out, *n),
         other => {
             let _ = write!(out, "{other}");
         }
     }
-}
-
-/// `n` in decimal, as `Display` writes it: event ids and ports are rendered for every
-/// event, and the formatting machinery costs several times the digits.
-fn push_integer(n: i64, out: &mut String) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 /// Each text item of a value: a list's items, a text, anything else rendered.

@@ -112,9 +112,9 @@ pub(crate) struct KeyInfo {
 }
 
 /// At most this many names are kept for the life of the process, per thread, each of
-/// at most [`INTERNED_LENGTH`] bytes: the names records repeat (Windows data names,
-/// JSON keys), a few hundred in practice. Past the bound (a source that makes names
-/// up), names are copied into each event as before.
+/// at most [`INTERNED_LENGTH`] bytes: the names records repeat (Windows data names), a
+/// few hundred in practice. Past the bound (a source that makes names up), names are
+/// copied into each event as before.
 const INTERNED_MAX: usize = 4096;
 const INTERNED_LENGTH: usize = 64;
 
@@ -326,7 +326,8 @@ mod tests {
             Some("TargetFilename")
         );
         assert_eq!(cache.get_named(0, "Hashes").1, Some("Hashes"));
-        // A key only looked up is not kept; asked for by name later, it is.
+        // A slot a plain lookup filled has no kept name (events copy the name then); a
+        // key that comes new to a slot asked for by name is kept.
         cache.get(1, "Image");
         assert_eq!(cache.get_named(1, "Image").1, None);
         assert_eq!(cache.get_named(1, "User").1, Some("User"));

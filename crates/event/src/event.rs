@@ -45,9 +45,9 @@ impl std::fmt::Display for Origin {
 
 /// One normalized event.
 ///
-/// Canonical fields live in a short vector keyed by [`FieldId`]; everything else in a
-/// list of extra fields under the name the record used. Events have tens of fields, so a
-/// linear scan beats hashing; a bit per field id answers "is it there?" without one.
+/// Canonical fields live in a short vector, in the order they were set, with a bit per
+/// field id that answers "is it there?" and a table of where each one is; everything
+/// else in a list of extra fields under the name the record used.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub source_type: &'static LogSourceType,
@@ -56,6 +56,9 @@ pub struct Event {
     fields: Vec<(FieldId, Value)>,
     /// Bit `id` is set when `fields` holds `id`.
     present: u64,
+    /// Where `fields` holds each present field: a lookup is one load, not a search
+    /// (rules and queries look fields up many times an event).
+    at: [u8; 64],
     /// Names a reader knows in advance (a collector's own fields) are not copied.
     extra: Vec<(Cow<'static, str>, Value)>,
 }
@@ -72,6 +75,7 @@ impl Event {
             origin,
             fields: Vec::with_capacity(16),
             present: 0,
+            at: [0; 64],
             extra: Vec::new(),
         }
     }
@@ -80,7 +84,9 @@ impl Event {
         if self.present & bit(id) == 0 {
             return None;
         }
-        self.fields.iter().find(|(f, _)| *f == id).map(|(_, v)| v)
+        self.fields
+            .get(usize::from(self.at[id as usize]))
+            .map(|(_, v)| v)
     }
 
     pub fn get_str(&self, id: FieldId) -> Option<&str> {
@@ -139,21 +145,26 @@ impl Event {
     /// Set a canonical field, replacing any earlier value.
     pub fn set(&mut self, id: FieldId, value: Value) {
         if self.present & bit(id) != 0 {
-            if let Some(slot) = self.fields.iter_mut().find(|(f, _)| *f == id) {
+            if let Some(slot) = self.fields.get_mut(usize::from(self.at[id as usize])) {
                 slot.1 = value;
                 return;
             }
         }
-        self.fields.push((id, value));
-        self.present |= bit(id);
+        self.add(id, value);
     }
 
     /// Set a canonical field unless it already has a value.
     pub fn set_default(&mut self, id: FieldId, value: Value) {
         if self.present & bit(id) == 0 {
-            self.fields.push((id, value));
-            self.present |= bit(id);
+            self.add(id, value);
         }
+    }
+
+    /// A field not present yet.
+    fn add(&mut self, id: FieldId, value: Value) {
+        self.at[id as usize] = self.fields.len() as u8;
+        self.fields.push((id, value));
+        self.present |= bit(id);
     }
 
     pub fn has(&self, id: FieldId) -> bool {
@@ -165,8 +176,13 @@ impl Event {
             return None;
         }
         self.present &= !bit(id);
-        let index = self.fields.iter().position(|(f, _)| *f == id)?;
-        Some(self.fields.swap_remove(index).1)
+        let index = usize::from(self.at[id as usize]);
+        let (_, value) = self.fields.swap_remove(index);
+        // The last field took the removed one's place.
+        if let Some((moved, _)) = self.fields.get(index) {
+            self.at[*moved as usize] = index as u8;
+        }
+        Some(value)
     }
 
     /// Room for `additional` more extra fields (a reader that knows how many a record
@@ -303,6 +319,37 @@ mod tests {
         e.set(FieldId::Image, Value::text("d"));
         assert_eq!(e.get_str(FieldId::Image), Some("d"));
         assert_eq!(e.fields().count(), 2);
+    }
+
+    #[test]
+    fn fields_are_found_where_they_are_after_removals() {
+        // Removing a field moves the last one into its place: every field is still
+        // found, with its own value, whatever is removed and set again.
+        let ids = [
+            FieldId::Image,
+            FieldId::CommandLine,
+            FieldId::Hostname,
+            FieldId::DestinationPort,
+            FieldId::EventId,
+        ];
+        let mut e = event();
+        let mut expected: Vec<Option<i64>> = vec![None; ids.len()];
+        let mut state = 7u32;
+        for round in 0..200 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let pick = (state >> 16) as usize % ids.len();
+            if state & 1 == 0 {
+                e.set(ids[pick], Value::Integer(round));
+                expected[pick] = Some(round);
+            } else {
+                assert_eq!(e.remove(ids[pick]).is_some(), expected[pick].is_some());
+                expected[pick] = None;
+            }
+            for (id, value) in ids.iter().zip(&expected) {
+                assert_eq!(e.get_i64(*id), *value, "{round} {id:?}");
+            }
+            assert_eq!(e.fields().count(), expected.iter().flatten().count());
+        }
     }
 
     #[test]

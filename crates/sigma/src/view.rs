@@ -285,8 +285,8 @@ impl FieldCache {
 
     /// [`FieldCache::all_lowered`]'s texts in one string, each followed by
     /// [`SEPARATOR`]: one search over it instead of one per text (an event has dozens,
-    /// most of them short), for texts that do not hold the separator. Lowered straight
-    /// into the string, once per event.
+    /// most of them short), for texts that do not hold the separator. Built once per
+    /// event.
     pub fn all_joined(&mut self, event: &Event) -> &[u8] {
         if self.joined_stamp != self.generation {
             self.joined_stamp = self.generation;

@@ -191,15 +191,10 @@ impl Event {
         self.extra.reserve(additional);
     }
 
-    /// Add an extra (non-canonical) field. Duplicate names are kept in order.
-    pub fn push_extra(&mut self, name: impl Into<Box<str>>, value: Value) {
-        let name: Box<str> = name.into();
-        self.extra.push((Cow::Owned(name.into_string()), value));
-    }
-
-    /// [`Event::push_extra`] for a name known in advance: kept without a copy.
-    pub fn push_extra_static(&mut self, name: &'static str, value: Value) {
-        self.extra.push((Cow::Borrowed(name), value));
+    /// Add an extra (non-canonical) field. Duplicate names are kept in order. A name
+    /// known in advance (`&'static str`) is kept without a copy.
+    pub fn push_extra(&mut self, name: impl Into<Cow<'static, str>>, value: Value) {
+        self.extra.push((name.into(), value));
     }
 
     /// Store a value under a name from a record: a canonical field when the registry
@@ -207,7 +202,7 @@ impl Event {
     pub fn set_named(&mut self, name: &str, value: Value) {
         match crate::registry::lookup(name) {
             Some(id) => self.set(id, value),
-            None => self.push_extra(name, value),
+            None => self.push_extra(name.to_string(), value),
         }
     }
 
@@ -375,7 +370,7 @@ mod tests {
     #[test]
     fn extra_fields_named_in_advance_or_by_the_record_read_alike() {
         let mut e = event();
-        e.push_extra_static("EventTime", Value::text("2020-06-09 22:50:54"));
+        e.push_extra("EventTime", Value::text("2020-06-09 22:50:54"));
         e.push_extra(String::from("RuleName"), Value::text("-"));
         assert_eq!(
             e.get_extra("eventtime"),

@@ -20,7 +20,7 @@ fn event(fields: &[(&str, Value)]) -> Event {
         // (`TargetUserName` → `username`) is kept under its own name too.
         if let whoiswatch_event::FieldName::Canonical(id) = whoiswatch_event::resolve(name) {
             if !id.name().eq_ignore_ascii_case(name) {
-                event.push_extra(*name, value.clone());
+                event.push_extra(name.to_string(), value.clone());
             }
         }
     }

@@ -171,10 +171,10 @@ fn set_pair(event: &mut Event, key: &str, value: &str, labels: &[(&str, &str)]) 
     match whoiswatch_event::registry::lookup(name) {
         Some(FieldId::DeviceTime) => match parse_device_time(value) {
             Some(t) => event.set(FieldId::DeviceTime, Value::Time(t)),
-            None => event.push_extra(name, Value::text(value)),
+            None => event.push_extra(name.to_string(), Value::text(value)),
         },
         Some(id) if !value.is_empty() => event.set(id, coerce(id, value)),
-        _ => event.push_extra(name, Value::text(value)),
+        _ => event.push_extra(name.to_string(), Value::text(value)),
     }
 }
 

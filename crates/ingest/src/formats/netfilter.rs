@@ -36,7 +36,7 @@ pub(crate) fn parse(message: &str, origin: Origin, line: &str) -> Result<Event, 
     for pair in message[start..].split_ascii_whitespace() {
         let Some((key, value)) = pair.split_once('=') else {
             // Bare flags such as `SYN` or `DF`.
-            event.push_extra(pair, Value::Boolean(true));
+            event.push_extra(pair.to_string(), Value::Boolean(true));
             continue;
         };
         match key {
@@ -65,7 +65,7 @@ pub(crate) fn parse(message: &str, origin: Origin, line: &str) -> Result<Event, 
             "PROTO" => event.set(FieldId::Protocol, Value::text(value.to_ascii_lowercase())),
             _ => {}
         }
-        event.push_extra(key, Value::text(value));
+        event.push_extra(key.to_string(), Value::text(value));
     }
     let direction = match (interface_in.is_empty(), interface_out.is_empty()) {
         (true, false) => Some("outbound"),

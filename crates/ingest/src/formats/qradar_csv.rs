@@ -133,7 +133,7 @@ pub(crate) fn parse(
             }
             match id {
                 Some(id) => event.set(*id, coerce(*id, value)),
-                None => event.push_extra(name.as_str(), Value::text(value)),
+                None => event.push_extra(name.clone(), Value::text(value)),
             }
         }
         derive_common(&mut event);

@@ -73,7 +73,7 @@ pub(crate) fn zeek_event(
         };
         match id {
             Some(id) => event.set(id, retype(id, value)),
-            None => event.push_extra(name, value),
+            None => event.push_extra(name.to_string(), value),
         }
     }
     match (local_orig, local_resp) {

@@ -222,7 +222,7 @@ pub(crate) fn build_event(records: &[Record], origin: Origin) -> Event {
                 continue;
             }
             seen.push(key);
-            event.push_extra(key.as_str(), EventValue::text(value.raw()));
+            event.push_extra(key.clone(), EventValue::text(value.raw()));
         }
     }
     let number = |key: &str| {
@@ -255,7 +255,7 @@ pub(crate) fn build_event(records: &[Record], origin: Origin) -> Event {
     for (key, value) in records.iter().flat_map(|r| r.enriched.iter()) {
         if !seen.contains(&key.as_str()) {
             seen.push(key);
-            event.push_extra(key.as_str(), EventValue::text(value.raw()));
+            event.push_extra(key.clone(), EventValue::text(value.raw()));
         }
     }
     let execve = of_kind("EXECVE");

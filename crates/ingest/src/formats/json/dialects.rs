@@ -161,7 +161,7 @@ fn whoiswatch(object: &Json<'_>, origin: whoiswatch_event::Origin, text: &str) -
     if let Some(extra) = object.get("extra") {
         for (key, value) in extra.members() {
             if !matches!(value, Json::Null) {
-                event.push_extra(key.as_ref(), json_value(value));
+                event.push_extra(key.to_string(), json_value(value));
             }
         }
     }
@@ -278,14 +278,14 @@ fn flatten_typed(
             Json::Null => {}
             _ => match lookup_key(length == 0, index, prefix) {
                 Some(id) if only_new && event.has(id) => {
-                    event.push_extra(prefix.as_str(), json_value(item))
+                    event.push_extra(prefix.clone(), json_value(item))
                 }
                 Some(id) => {
                     if let Some(v) = typed(id, item) {
                         event.set(id, v);
                     }
                 }
-                None => event.push_extra(prefix.as_str(), json_value(item)),
+                None => event.push_extra(prefix.clone(), json_value(item)),
             },
         }
         prefix.truncate(length);

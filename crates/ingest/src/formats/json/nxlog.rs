@@ -146,7 +146,7 @@ pub(super) fn nxlog(object: &Json<'_>, origin: Origin, payload: &str) -> Event {
         }
     }
     for (name, value) in meta {
-        event.push_extra_static(name, json_value(value));
+        event.push_extra(name, json_value(value));
     }
     event
 }

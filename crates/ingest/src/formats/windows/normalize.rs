@@ -217,8 +217,8 @@ fn set_data(
 ) {
     // The name kept for the process when there is one: no copy per event.
     let keep = |event: &mut Event| match kept {
-        Some(name) => event.push_extra_static(name, Value::text(value)),
-        None => event.push_extra(name, Value::text(value)),
+        Some(name) => event.push_extra(name, Value::text(value)),
+        None => event.push_extra(name.to_string(), Value::text(value)),
     };
     match info.id {
         Some(FieldId::DnsAnswers) => {
@@ -326,7 +326,7 @@ pub(crate) fn normalize(
     DATA_NAMES.with_borrow_mut(|names| {
         for (index, (name, value)) in record.data.iter().enumerate() {
             if is_security && normalize_security(&mut event, event_id, name, value) {
-                event.push_extra(name.as_ref(), Value::text(value.as_ref()));
+                event.push_extra(name.to_string(), Value::text(value.as_ref()));
                 continue;
             }
             match name.as_ref() {
@@ -339,8 +339,8 @@ pub(crate) fn normalize(
                     event.push_extra("Initiated", Value::Boolean(outbound));
                 }
                 "MessageNumber" | "MessageTotal" => match parse_integer(value) {
-                    Some(n) => event.push_extra(name.as_ref(), Value::Integer(n)),
-                    None => event.push_extra(name.as_ref(), Value::text(value.as_ref())),
+                    Some(n) => event.push_extra(name.to_string(), Value::Integer(n)),
+                    None => event.push_extra(name.to_string(), Value::text(value.as_ref())),
                 },
                 "UtcTime" => {
                     // Sysmon's own time: the device time when the record header has none.

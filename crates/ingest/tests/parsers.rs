@@ -219,6 +219,9 @@ fn bad_input_is_reported_and_the_rest_is_read() {
             .unwrap(),
         "line 2"
     );
+    // The bad byte is named (the SIMD check finds the line invalid, the standard
+    // library's says where).
+    assert_eq!(collected.errors[1].reason, "invalid UTF-8 at byte 7");
 
     let huge = format!(
         "{{\"msg\": \"{}\"}}\n{{\"msg\": \"ok\"}}\n",

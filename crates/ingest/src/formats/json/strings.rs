@@ -231,20 +231,13 @@ impl Strings {
 /// `\u` escape.
 fn resolve(text: &str, body: Range<usize>, escapes: impl Iterator<Item = usize>) -> Option<String> {
     let bytes = text.as_bytes();
-    // Room for a whole copy window past the end: runs between escapes (fifteen bytes
-    // on average in Windows records) are copied as one window of fixed length, and
-    // what a window writes past its run is overwritten or cut off.
+    // Room for whole copy windows past the end (see `copy_run`).
     let mut out = vec![0; body.len() + WINDOW];
     let mut written = 0;
     let mut run = body.start;
     for at in escapes {
         let length = at - run;
-        match bytes.get(run..run + WINDOW) {
-            Some(window) if length <= WINDOW => {
-                out[written..written + WINDOW].copy_from_slice(window);
-            }
-            _ => out[written..written + length].copy_from_slice(&bytes[run..at]),
-        }
+        copy_run(&mut out, written, &bytes[run..], length);
         written += length;
         out[written] = match ESCAPED[usize::from(bytes[at + 1])] {
             // `\u`: the scan let no other code through.
@@ -255,10 +248,46 @@ fn resolve(text: &str, body: Range<usize>, escapes: impl Iterator<Item = usize>)
         run = at + 2;
     }
     let length = body.end - run;
-    out[written..written + length].copy_from_slice(&bytes[run..body.end]);
+    copy_run(&mut out, written, &bytes[run..], length);
     out.truncate(written + length);
     // Runs of valid UTF-8 cut at backslashes, and ASCII: valid.
     String::from_utf8(out).ok()
+}
+
+/// Copy the first `length` bytes of `from` to `out[to..]`. Runs between escapes
+/// (fifteen bytes on average in Windows records, a message's lines some fifty) are
+/// copied in one, two or four windows of fixed length where the line and `out` go on
+/// far enough, and what the last window writes past the run is overwritten or cut off;
+/// a call to `memcpy` for each would cost more than the copy.
+#[inline(always)]
+fn copy_run(out: &mut [u8], to: usize, from: &[u8], length: usize) {
+    /// `N` windows: fixed lengths, so vector moves and no call.
+    #[inline(always)]
+    fn windows<const N: usize>(out: &mut [u8], to: usize, from: &[u8]) -> bool {
+        let (Some(source), Some(target)) =
+            (from.get(..N * WINDOW), out.get_mut(to..to + N * WINDOW))
+        else {
+            return false;
+        };
+        for k in 0..N {
+            let source: &[u8; WINDOW] =
+                source[k * WINDOW..][..WINDOW].try_into().expect("a window");
+            let target: &mut [u8; WINDOW] = (&mut target[k * WINDOW..][..WINDOW])
+                .try_into()
+                .expect("a window");
+            *target = *source;
+        }
+        true
+    }
+    let copied = match length {
+        0..=WINDOW => windows::<1>(out, to, from),
+        0..=32 => windows::<2>(out, to, from),
+        0..=64 => windows::<4>(out, to, from),
+        _ => false,
+    };
+    if !copied {
+        out[to..to + length].copy_from_slice(&from[..length]);
+    }
 }
 
 /// What each escape code stands for; 0 for `u` (four hex digits follow) and for the
@@ -283,7 +312,7 @@ const ESCAPED: [u8; 256] = {
     table
 };
 
-/// The bytes a run between escapes is copied in, when it is no longer.
+/// The shortest window a run between escapes is copied in.
 const WINDOW: usize = 16;
 
 /// The set bits of per-block masks in a range, in order.

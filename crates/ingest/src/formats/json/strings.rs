@@ -666,6 +666,32 @@ mod tests {
     }
 
     #[test]
+    fn resolves_runs_of_every_length_as_serde_json_does() {
+        // Runs between escapes of 0 to 100 bytes (copied in one, two or four windows,
+        // or at once), the string last on its line or followed by more.
+        let mut state = 0x9e37_79b9_7f4a_7c15;
+        for case in 0..600 {
+            let mut body = String::new();
+            for _ in 0..1 + random(&mut state) % 4 {
+                let run = (random(&mut state) % 101) as usize;
+                body.extend((0..run).map(|i| (b'a' + (i % 26) as u8) as char));
+                body.push_str(["\\\\", "\\r\\n", "\\\"", "\\t"][case % 4]);
+            }
+            body.extend((0..random(&mut state) % 70).map(|_| 'z'));
+            let tail = if case % 2 == 0 { "" } else { ",\"more\":1" };
+            let line = format!("{{\"a\":\"{body}\"{tail}}}");
+            let expected: serde_json::Value = serde_json::from_str(&line).unwrap();
+            for mut strings in [Strings::in_blocks(), Strings::by_string()] {
+                assert!(strings.find(line.as_bytes()));
+                let open = line.find(":\"").unwrap() + 1;
+                let end = strings.string(line.as_bytes(), open).unwrap();
+                let read = strings.unescape(&line, open + 1..end.quote);
+                assert_eq!(read.as_deref(), expected["a"].as_str(), "{line}");
+            }
+        }
+    }
+
+    #[test]
     fn refuses_invalid_strings() {
         for line in [
             "{\"a\":\"tab\there\"}",

@@ -119,7 +119,7 @@ const NAME_MIN: usize = 8;
 /// benchmark spends 5 % fewer instructions per event (BENCHMARKS.md, session 15).
 fn keyed_part(text: Box<str>) -> Box<str> {
     match text.rfind(['\\', '/']) {
-        Some(at) if text.len() - at - 1 >= NAME_MIN => text[at + 1..].into(),
+        Some(at) if text.len() - at > NAME_MIN => text[at + 1..].into(),
         _ => text,
     }
 }

@@ -281,8 +281,8 @@ fn copy_run(out: &mut [u8], to: usize, from: &[u8], length: usize) {
     }
     let copied = match length {
         0..=WINDOW => windows::<1>(out, to, from),
-        0..=32 => windows::<2>(out, to, from),
-        0..=64 => windows::<4>(out, to, from),
+        17..=32 => windows::<2>(out, to, from),
+        33..=64 => windows::<4>(out, to, from),
         _ => false,
     };
     if !copied {

@@ -182,7 +182,9 @@ impl Strings {
             return false;
         }
         let mut unicode = 0;
-        let mut codes = escaped & inside;
+        // Escaped backslashes and quotes (most escapes: Windows paths) are valid codes
+        // as the masks say; only the other codes are looked up.
+        let mut codes = escaped & inside & !(masks.backslash | masks.quote);
         while codes != 0 {
             let at = codes.trailing_zeros() as usize;
             match ESCAPED[usize::from(block[at])] {

@@ -110,10 +110,10 @@ pub(crate) fn requirement(node: &Node) -> Option<Requirement> {
 const NAME_MIN: usize = 8;
 
 /// The part of a required text that is searched for: after its last path separator
-/// when at least [`NAME_MIN`] bytes follow it (`c:\\windows\\system32\\ntdll.dll+` →
+/// when at least [`NAME_MIN`] bytes follow it (`c:\windows\system32\ntdll.dll+` →
 /// `ntdll.dll+`), else all of it. Any part of a required text is required too, so this
 /// leaves out no rule that can match; and the pre-search (Teddy) stops wherever the
-/// first bytes of a text occur. Paths share their first components (`c:\\windows\\`):
+/// first bytes of a text occur. Paths share their first components (`c:\windows\`):
 /// keyed on whole paths it stopped at every frame of a Sysmon 10 call trace and at most
 /// components of every path, and verified each stop; keyed on file names, the SigmaHQ
 /// benchmark spends 5 % fewer instructions per event (BENCHMARKS.md, session 15).
@@ -516,7 +516,7 @@ mod tests {
             "kernelbase.dll+"
         );
         assert_eq!(keyed("/usr/bin/whois-client"), "whois-client");
-        // Short names keep their path (`\\cmd.exe` is rarer than `cmd.exe`); a text
+        // Short names keep their path (`\cmd.exe` is rarer than `cmd.exe`); a text
         // ending in a separator, or without one, is kept whole.
         assert_eq!(keyed("\\system32\\cmd.exe"), "\\system32\\cmd.exe");
         assert_eq!(

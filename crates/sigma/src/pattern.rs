@@ -189,6 +189,22 @@ pub(crate) fn lower_append_bytes(text: &str, out: &mut Vec<u8>) {
 
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
+/// Lower `bytes` in place in one pass, eight at a time, if they are ASCII; `false`
+/// (and `bytes` garbled) if they are not.
+pub(crate) fn lower_ascii_in_place(bytes: &mut [u8]) -> bool {
+    let mut high = 0;
+    let mut words = bytes.chunks_exact_mut(8);
+    for chunk in words.by_ref() {
+        let word = u64::from_le_bytes((&*chunk).try_into().expect("eight bytes"));
+        high |= word;
+        chunk.copy_from_slice(&lower_word(word).to_le_bytes());
+    }
+    let rest = words.into_remainder();
+    high |= rest.iter().fold(0, |high, &b| high | u64::from(b));
+    rest.make_ascii_lowercase();
+    high & HIGH_BITS == 0
+}
+
 /// Eight ASCII bytes with their capitals lowered: a byte plus 0x3f has its high bit set
 /// from `A` on, plus 0x25 from past `Z` on (no carry leaves a byte below 0x80).
 #[inline(always)]
@@ -461,6 +477,32 @@ mod tests {
             lower_into(text, &mut out);
             let expected: String = text.chars().flat_map(char::to_lowercase).collect();
             assert_eq!(out, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn ascii_lowered_in_place_as_the_standard_library_does() {
+        // Every byte, the ASCII ones lowered in words and in the tail; any other byte
+        // anywhere says the text is not ASCII.
+        let ascii: Vec<u8> = (0..=0x7f).collect();
+        for length in 0..40 {
+            for start in 0..ascii.len() {
+                let text: Vec<u8> = ascii
+                    .iter()
+                    .cycle()
+                    .skip(start)
+                    .take(length)
+                    .copied()
+                    .collect();
+                let mut lowered = text.clone();
+                assert!(lower_ascii_in_place(&mut lowered));
+                assert_eq!(lowered, text.to_ascii_lowercase(), "{text:?}");
+                for at in 0..length {
+                    let mut other = text.clone();
+                    other[at] = 0x80 | text[at];
+                    assert!(!lower_ascii_in_place(&mut other), "{other:?}");
+                }
+            }
         }
     }
 

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use whoiswatch_event::digits::push_signed;
 use whoiswatch_event::{Event, FieldId, FieldName, Value};
 
-use crate::pattern::{lower_append_bytes, lower_into};
+use crate::pattern::{lower_append_bytes, lower_ascii_in_place, lower_into};
 
 #[derive(Default)]
 struct Slot {
@@ -300,9 +300,7 @@ impl FieldCache {
             // pass over the whole (copying dozens of short texts costs less than
             // lowering each on its own); the others lowered text by text.
             join(event, joined, joined_long, scratch, false);
-            if joined.is_ascii() {
-                joined.make_ascii_lowercase();
-            } else {
+            if !lower_ascii_in_place(joined) {
                 join(event, joined, joined_long, scratch, true);
             }
         }
